@@ -1,0 +1,118 @@
+package dagq
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"runtime/debug"
+)
+
+// Backend runs jobs. Run blocks until the job is done and returns its
+// value (which must have the task's result type) or error. Run must return
+// soon after ctx is cancelled; the scheduler cancels ctx when the task is
+// killed, times out or the run ends. A Backend must be safe for concurrent
+// use: the scheduler calls Run from many goroutines at once.
+//
+// A Backend that cannot take a job right now returns [ErrBackendBusy]
+// before starting it; the task goes back to Queued and is tried again.
+// Backends with a known, finite capacity implement [Capacity] instead, so
+// that surplus tasks wait Queued in policy order without being tried.
+type Backend interface {
+	Run(ctx context.Context, job *Job) (any, error)
+}
+
+// Job is one attempt of a task, as a backend sees it. The scheduler makes
+// a new Job for each attempt; a backend may keep it until Run returns.
+type Job struct {
+	ID      TaskID
+	Name    string
+	Queue   string
+	Attempt int // 1 for the first attempt
+
+	// Func runs a local task (a closure submitted with Submit, Then, ...)
+	// and returns its value. It is nil for portable tasks.
+	Func func(ctx context.Context) (any, error)
+	// Cmd is a process to run (Spec.Cmd), for process backends.
+	Cmd []string
+	// Handler and Args name a registered handler and its JSON arguments,
+	// for backends that run tasks in other processes.
+	Handler string
+	Args    json.RawMessage
+
+	Needs   Resources
+	Devices []string // set by a Capacity backend's Acquire
+	Key     string
+}
+
+// Capacity is implemented by backends with finite capacity (device slots,
+// a pool of remote workers). The scheduler asks Acquire before it starts a
+// task on the backend and leaves the task Queued, in policy order, while
+// Acquire says no; it calls Release once Run has returned. Admit, Acquire
+// and Release are called with the scheduler's lock held: they must be
+// fast and must not block or call the scheduler.
+type Capacity interface {
+	Backend
+	// Admit reports at submission whether the job could ever run here; its
+	// error fails the task at once (e.g. more GPUs than exist).
+	Admit(job *Job) error
+	// Acquire claims what job needs without blocking and reports whether it
+	// could. It may set job.Devices.
+	Acquire(job *Job) bool
+	// Release returns what Acquire claimed for job.
+	Release(job *Job)
+}
+
+// CapacityNotifier is implemented by Capacity backends whose capacity can
+// grow other than through Release (for instance a worker joined). The
+// scheduler calls NotifyCapacity once when it is created, with a function
+// the backend calls, from any goroutine and without holding its own locks,
+// whenever capacity grew.
+type CapacityNotifier interface {
+	NotifyCapacity(wake func())
+}
+
+// backendEntry is a registered backend, resolved once per task.
+type backendEntry struct {
+	name  string
+	b     Backend
+	capa  Capacity // nil if the backend has no capacity interface
+	local bool     // the built-in Local backend: run the typed body directly
+
+	reservedBy *node // a starving task that has first claim on capacity; guarded by Scheduler.mu
+}
+
+type localBackend struct{}
+
+// Local returns the backend that runs each job's Func on the calling
+// goroutine: the scheduler's own worker goroutines, so a task costs no
+// goroutine of its own when work is continuous. It is the default backend,
+// registered as "local". Other backends may wrap it. A panic in Func is
+// returned as a [*PanicError].
+func Local() Backend { return localBackend{} }
+
+func (localBackend) Run(ctx context.Context, job *Job) (v any, err error) {
+	if job.Func == nil {
+		return nil, errNoFunc
+	}
+	defer recoverTo(&err)
+	return job.Func(ctx)
+}
+
+var errNoFunc = errors.New("dagq: the job has no function to run (a Cmd needs a process backend such as Exec)")
+
+// recoverTo turns a panic into a *PanicError stored in *err. It must be
+// deferred directly.
+func recoverTo(err *error) {
+	if r := recover(); r != nil {
+		*err = &PanicError{Value: r, Stack: debug.Stack()}
+	}
+}
+
+type devicesKey struct{}
+
+// Devices returns the devices a [Capacity] backend assigned to the task
+// running with ctx (for example GPU ids "0", "3"), or nil.
+func Devices(ctx context.Context) []string {
+	d, _ := ctx.Value(devicesKey{}).([]string)
+	return d
+}

@@ -1,0 +1,217 @@
+package dagq
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// Graph is a validated set of specs, for inspection before (or instead
+// of) running them: see [Plan].
+type Graph struct {
+	specs []Spec
+	order []int // a topological order of specs
+}
+
+// Plan validates specs as [Scheduler.Add] would, without a scheduler and
+// without running anything, and returns the graph. Dependencies must name
+// specs in the list. Queues, backends and pools are not checked (they
+// belong to a scheduler). Errors are [*GraphError] and [*CycleError].
+func Plan(specs []Spec) (*Graph, error) {
+	order, err := validate(specs, func(string) bool { return false })
+	if err != nil {
+		return nil, err
+	}
+	return &Graph{specs: slices.Clone(specs), order: order}, nil
+}
+
+// Order returns the spec names in a topological order: every spec after
+// its dependencies, ties in the order the specs were given.
+func (g *Graph) Order() []string {
+	out := make([]string, len(g.order))
+	for i, j := range g.order {
+		out[i] = g.specs[j].Name
+	}
+	return out
+}
+
+// DOT returns the graph in Graphviz's DOT language, an edge from each
+// dependency to its dependent.
+func (g *Graph) DOT() string {
+	var b strings.Builder
+	b.WriteString("digraph dagq {\n\trankdir=LR;\n\tnode [shape=box];\n")
+	for _, i := range g.order {
+		sp := &g.specs[i]
+		fmt.Fprintf(&b, "\t%s", strconv.Quote(sp.Name))
+		if sp.Queue != "" {
+			fmt.Fprintf(&b, " [tooltip=%s]", strconv.Quote("queue "+sp.Queue))
+		}
+		b.WriteString(";\n")
+	}
+	g.edges(func(from, to string) {
+		fmt.Fprintf(&b, "\t%s -> %s;\n", strconv.Quote(from), strconv.Quote(to))
+	})
+	b.WriteString("}\n")
+	return b.String()
+}
+
+// Mermaid returns the graph as a Mermaid flowchart, an edge from each
+// dependency to its dependent.
+func (g *Graph) Mermaid() string {
+	ids := make(map[string]string, len(g.specs))
+	var b strings.Builder
+	b.WriteString("flowchart LR\n")
+	for k, i := range g.order {
+		name := g.specs[i].Name
+		ids[name] = "n" + strconv.Itoa(k)
+		fmt.Fprintf(&b, "\t%s[%q]\n", ids[name], mermaidText(name))
+	}
+	g.edges(func(from, to string) {
+		fmt.Fprintf(&b, "\t%s --> %s\n", ids[from], ids[to])
+	})
+	return b.String()
+}
+
+// mermaidText escapes what Mermaid cannot show inside a quoted label.
+func mermaidText(s string) string {
+	return strings.NewReplacer(`"`, "#quot;", "\n", " ").Replace(s)
+}
+
+// edges calls fn for every dependency edge, once, in a stable order.
+func (g *Graph) edges(fn func(from, to string)) {
+	for _, i := range g.order {
+		sp := &g.specs[i]
+		seen := make(map[string]bool, len(sp.Deps))
+		for _, d := range sp.Deps {
+			if !seen[d] {
+				seen[d] = true
+				fn(d, sp.Name)
+			}
+		}
+	}
+}
+
+// validate checks names and dependencies and returns a topological order
+// (Kahn's algorithm, ties in input order). exists reports names outside
+// specs that dependencies may refer to.
+func validate(specs []Spec, exists func(string) bool) ([]int, error) {
+	index := make(map[string]int, len(specs))
+	for i := range specs {
+		name := specs[i].Name
+		if name == "" {
+			return nil, &GraphError{Spec: "", Reason: fmt.Sprintf("spec #%d has an empty name", i)}
+		}
+		if _, dup := index[name]; dup {
+			return nil, &GraphError{Spec: name, Reason: "duplicate name"}
+		}
+		index[name] = i
+	}
+	indeg := make([]int, len(specs))
+	out := make([][]int, len(specs))
+	for i := range specs {
+		sp := &specs[i]
+		seen := make(map[string]bool, len(sp.Deps))
+		for _, d := range sp.Deps {
+			switch j, ok := index[d]; {
+			case d == sp.Name:
+				return nil, &GraphError{Spec: sp.Name, Reason: "depends on itself"}
+			case seen[d]:
+			case ok:
+				indeg[i]++
+				out[j] = append(out[j], i)
+			case !exists(d):
+				return nil, &GraphError{Spec: sp.Name, Reason: fmt.Sprintf("unknown dependency %q", d)}
+			}
+			seen[d] = true
+		}
+	}
+	order := make([]int, 0, len(specs))
+	ready := &intHeap{}
+	for i, d := range indeg {
+		if d == 0 {
+			ready.push(i)
+		}
+	}
+	for ready.len() > 0 {
+		i := ready.pop()
+		order = append(order, i)
+		for _, j := range out[i] {
+			if indeg[j]--; indeg[j] == 0 {
+				ready.push(j)
+			}
+		}
+	}
+	if len(order) < len(specs) {
+		return nil, &CycleError{Path: findCycle(specs, index, indeg)}
+	}
+	return order, nil
+}
+
+// findCycle returns a cycle among the specs left with dependencies after
+// Kahn's algorithm, as names, each depending on the next, the first name
+// repeated at the end.
+func findCycle(specs []Spec, index map[string]int, indeg []int) []string {
+	start := slices.IndexFunc(indeg, func(d int) bool { return d > 0 })
+	// Every node left has a dependency that is also left: walk them until
+	// a node repeats.
+	pos := map[int]int{}
+	var path []int
+	for i := start; ; {
+		if p, seen := pos[i]; seen {
+			names := make([]string, 0, len(path)-p+1)
+			for _, j := range path[p:] {
+				names = append(names, specs[j].Name)
+			}
+			return append(names, specs[i].Name)
+		}
+		pos[i] = len(path)
+		path = append(path, i)
+		for _, d := range specs[i].Deps {
+			if j, ok := index[d]; ok && indeg[j] > 0 {
+				i = j
+				break
+			}
+		}
+	}
+}
+
+// intHeap is a min-heap of spec indexes, giving Kahn's algorithm a
+// stable order.
+type intHeap struct{ h []int }
+
+func (h *intHeap) len() int { return len(h.h) }
+
+func (h *intHeap) push(v int) {
+	h.h = append(h.h, v)
+	for i := len(h.h) - 1; i > 0; {
+		p := (i - 1) / 2
+		if h.h[p] <= h.h[i] {
+			break
+		}
+		h.h[p], h.h[i] = h.h[i], h.h[p]
+		i = p
+	}
+}
+
+func (h *intHeap) pop() int {
+	v := h.h[0]
+	last := len(h.h) - 1
+	h.h[0] = h.h[last]
+	h.h = h.h[:last]
+	for i := 0; ; {
+		c := 2*i + 1
+		if c >= last {
+			break
+		}
+		if c+1 < last && h.h[c+1] < h.h[c] {
+			c++
+		}
+		if h.h[i] <= h.h[c] {
+			break
+		}
+		h.h[i], h.h[c] = h.h[c], h.h[i]
+		i = c
+	}
+	return v
+}

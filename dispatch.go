@@ -1,0 +1,298 @@
+package dagq
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// maxSkips bounds how many ready tasks that do not fit (a pool or a
+// backend is full) one queue looks past in one dispatch round.
+const maxSkips = 64
+
+// dispatchLocked starts ready tasks while slots are free. With self set it
+// returns the first task it started for the calling worker to run (so a
+// worker chains from task to task without a goroutine switch) and starts a
+// goroutine for each other one; without, it starts goroutines for all.
+func (s *Scheduler) dispatchLocked(self bool) (mine *node) {
+	if s.state != stateRunning || s.paused {
+		return nil
+	}
+	now := int64(0)
+	for s.parallelism == 0 || s.busy < s.parallelism {
+		n := s.pickLocked()
+		if n == nil {
+			break
+		}
+		if now == 0 {
+			now = s.now()
+		}
+		s.startLocked(n, now)
+		if self && mine == nil {
+			mine = n
+			continue
+		}
+		s.workers.Add(1)
+		go s.work(n)
+	}
+	s.restoreSkippedLocked()
+	return mine
+}
+
+// pickLocked pops the best ready task that fits, across the queues with a
+// free slot: each queue's head by its policy, the best head overall first.
+// Tasks that do not fit their pools or backend are set aside (not
+// head-of-line blocking) and put back by restoreSkippedLocked.
+func (s *Scheduler) pickLocked() *node {
+	for {
+		var best *node
+		var bq *Queue
+		for _, q := range s.queueList {
+			if q.busy >= q.size || q.full {
+				continue
+			}
+			n := q.peekLocked()
+			if n == nil {
+				continue
+			}
+			if best == nil || n.k1 > best.k1 || (n.k1 == best.k1 && n.k2 > best.k2) {
+				best, bq = n, q
+			}
+		}
+		if best == nil {
+			return nil
+		}
+		bq.ready.Pop()
+		best.inReady = false
+		if s.acquireLocked(best) {
+			return best
+		}
+		bq.skipped = append(bq.skipped, best)
+		if len(bq.skipped) >= maxSkips {
+			bq.full = true
+		}
+	}
+}
+
+func (s *Scheduler) restoreSkippedLocked() {
+	for _, q := range s.queueList {
+		for i, n := range q.skipped {
+			q.skipped[i] = nil
+			if n.status == Queued {
+				q.pushLocked(n)
+			}
+		}
+		q.skipped = q.skipped[:0]
+		q.full = false
+	}
+}
+
+// starveAfter is how many times a task may be passed over for lack of
+// pool or backend capacity before it reserves what it waits for.
+const starveAfter = 16
+
+// acquireLocked claims n's pools and backend capacity, all or nothing.
+func (s *Scheduler) acquireLocked(n *node) bool {
+	if n.x == nil && n.backend.capa == nil {
+		return true
+	}
+	x := n.extra()
+	for _, u := range x.uses {
+		if !u.p.fits(n, u.amount) {
+			s.passOverLocked(n, &u.p.reservedBy)
+			return false
+		}
+	}
+	if b := n.backend; b.capa != nil {
+		if r := b.reservedBy; r != nil && r != n && r.status == Queued {
+			return false
+		}
+		job := s.jobLocked(n)
+		if !b.capa.Acquire(job) {
+			s.passOverLocked(n, &b.reservedBy)
+			return false
+		}
+		if b.reservedBy == n {
+			b.reservedBy = nil
+		}
+		x.devices = job.Devices
+	}
+	for _, u := range x.uses {
+		u.p.used += u.amount
+		if u.p.reservedBy == n {
+			u.p.reservedBy = nil
+		}
+	}
+	return true
+}
+
+// passOverLocked counts one more pass-over of n and, past starveAfter,
+// reserves the capacity n waits for: nothing else takes it until n starts.
+func (s *Scheduler) passOverLocked(n *node, reservedBy **node) {
+	n.x.skips++
+	if r := *reservedBy; n.x.skips >= starveAfter && (r == nil || r.status != Queued) {
+		*reservedBy = n
+	}
+}
+
+// jobLocked returns the Job of n's current attempt, making it if needed.
+func (s *Scheduler) jobLocked(n *node) *Job {
+	if n.job != nil {
+		return n.job
+	}
+	j := &Job{ID: n.id, Name: n.name, Queue: n.q.name, Attempt: int(n.attempts) + 1}
+	if n.body != nil {
+		j.Func = n.call
+	}
+	if n.x != nil {
+		j.Cmd, j.Needs, j.Key = n.x.cmd, n.x.needs, n.x.key
+	}
+	n.job = j
+	return j
+}
+
+// call adapts the typed body to Job.Func.
+func (n *node) call(ctx context.Context) (any, error) {
+	if err := n.body(ctx); err != nil {
+		return nil, err
+	}
+	if n.out == nil {
+		return nil, nil
+	}
+	return n.out.valueAny(), nil
+}
+
+// startLocked moves n to Running and prepares its attempt's context.
+func (s *Scheduler) startLocked(n *node, now int64) {
+	q := n.q
+	n.attempts++
+	n.busy = true
+	q.busy++
+	s.busy++
+	if n.times[atTargeted] == 0 {
+		n.times[atTargeted] = n.times[atReady]
+	}
+	n.times[atDispatched], n.times[atStarted] = now, now
+	if !n.backend.local && n.job == nil {
+		s.jobLocked(n)
+	}
+	ctx, cancel := context.WithCancelCause(s.runCtx)
+	if n.x != nil {
+		if n.x.timeout > 0 {
+			var stop context.CancelFunc
+			ctx, stop = context.WithTimeoutCause(ctx, n.x.timeout,
+				fmt.Errorf("%w: task timed out after %v", context.DeadlineExceeded, n.x.timeout))
+			outer := cancel
+			cancel = func(cause error) { outer(cause); stop() }
+		}
+		if len(n.x.devices) > 0 {
+			ctx = context.WithValue(ctx, devicesKey{}, n.x.devices)
+		}
+	}
+	n.ctx, n.cancel = ctx, cancel
+	if q.tracker != nil {
+		q.tracker.Started(Task{n})
+	}
+	s.setStatusLocked(n, Running, TaskStarted, "", now)
+}
+
+// work runs tasks on a worker goroutine until no more can start.
+func (s *Scheduler) work(n *node) {
+	defer s.workers.Done()
+	for n != nil {
+		v, err := n.execute()
+		n = s.finish(n, v, err)
+	}
+}
+
+// execute runs one attempt of n, outside the lock.
+func (n *node) execute() (v any, err error) {
+	defer recoverTo(&err)
+	if n.job == nil {
+		return nil, n.body(n.ctx)
+	}
+	return n.backend.b.Run(n.ctx, n.job)
+}
+
+// finish records the outcome of an attempt and returns the next task for
+// the same worker, if any.
+func (s *Scheduler) finish(n *node, v any, err error) *node {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.now()
+	q := n.q
+	n.busy = false
+	q.busy--
+	s.busy--
+	n.cancel(context.Canceled)
+	n.ctx, n.cancel = nil, nil
+	if b := n.backend; b.capa != nil && n.job != nil {
+		b.capa.Release(n.job)
+	}
+	if n.x != nil {
+		for _, u := range n.x.uses {
+			u.p.used -= u.amount
+		}
+	}
+	if q.tracker != nil {
+		q.tracker.Finished(Task{n})
+	}
+	n.job = nil
+	if n.status == Running {
+		s.outcomeLocked(n, v, err, now)
+	}
+	if s.busy == 0 && s.quiet != nil {
+		close(s.quiet)
+		s.quiet = nil
+	}
+	return s.dispatchLocked(true)
+}
+
+// outcomeLocked settles a Running task after its attempt returned.
+func (s *Scheduler) outcomeLocked(n *node, v any, err error, now int64) {
+	if err == nil && v != nil && n.out != nil && !n.backend.local {
+		err = n.out.setAny(v)
+	}
+	switch {
+	case err == nil:
+		s.setStatusLocked(n, Succeeded, TaskFinished, "", now)
+		s.resolveLocked(n, now)
+	case errors.Is(err, ErrBackendBusy):
+		n.attempts--
+		x := n.extra()
+		x.busyTries++
+		s.requeueLocked(n, "backend busy", min(5*time.Millisecond<<min(x.busyTries, 10), time.Second), now)
+	case n.x != nil && int(n.attempts) <= n.x.retries:
+		delay := min(n.x.backoff<<(n.attempts-1), time.Minute)
+		s.requeueLocked(n, fmt.Sprintf("retry %d of %d after: %v", n.attempts, n.x.retries, err), delay, now)
+	default:
+		n.err = err
+		s.failed = append(s.failed, n)
+		s.setStatusLocked(n, Failed, TaskFinished, "", now)
+		s.resolveLocked(n, now)
+		if s.cfg.failFast {
+			s.killAllLocked("fail-fast after task "+n.label()+" failed", true, now)
+		}
+	}
+}
+
+// requeueLocked sends a Running task back to Queued, into its ready set
+// after delay.
+func (s *Scheduler) requeueLocked(n *node, reason string, delay time.Duration, now int64) {
+	n.reason = reason
+	s.setStatusLocked(n, Queued, TaskQueued, reason, now)
+	if delay <= 0 {
+		n.q.pushLocked(n)
+		return
+	}
+	n.x.timer = time.AfterFunc(delay, func() {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		n.x.timer = nil
+		if n.status == Queued && !n.inReady {
+			n.q.pushLocked(n)
+			s.dispatchLocked(false)
+		}
+	})
+}

@@ -1,0 +1,139 @@
+package dagq
+
+import (
+	"fmt"
+)
+
+// setStatusLocked moves n to status to, keeping the counters, the done
+// channel and the observers up to date.
+func (s *Scheduler) setStatusLocked(n *node, to Status, kind EventKind, reason string, now int64) {
+	from := n.status
+	n.status = to
+	s.counts.add(from, to)
+	n.q.counts.add(from, to)
+	if to.Terminal() {
+		n.times[atFinished] = now
+		if n.done != nil {
+			close(n.done)
+		}
+	}
+	if len(s.sinks) > 0 {
+		s.emitLocked(kind, n, from, reason, now)
+	}
+	if to.Terminal() && s.counts.Pending() == 0 {
+		if s.idle != nil {
+			close(s.idle)
+			s.idle = nil
+		}
+		if s.state == stateRunning {
+			s.emitRunLocked(RunIdle, now)
+		}
+	}
+}
+
+// readyLocked moves a Blocked task whose dependencies are met to Queued.
+func (s *Scheduler) readyLocked(n *node, now int64) {
+	n.times[atReady] = now
+	s.setStatusLocked(n, Queued, TaskQueued, "", now)
+	n.q.pushLocked(n)
+}
+
+// killLocked kills one non-terminal task. It does not touch dependents;
+// see resolveLocked.
+func (s *Scheduler) killLocked(n *node, reason string, now int64) {
+	switch n.status {
+	case Queued:
+		if n.inReady {
+			n.q.removeLocked(n)
+		}
+		if n.x != nil && n.x.timer != nil {
+			n.x.timer.Stop()
+			n.x.timer = nil
+		}
+	case Running:
+		n.cancel(fmt.Errorf("%w: %s", ErrKilled, reason))
+	}
+	n.reason = reason
+	n.err = fmt.Errorf("%w: %s", ErrKilled, reason)
+	if s.firstKilled == nil {
+		s.firstKilled = n
+	}
+	s.setStatusLocked(n, Killed, TaskFinished, reason, now)
+}
+
+// resolveLocked tells the dependents of n, which just became terminal,
+// and transitively theirs: AllSucceeded dependents of a task that did not
+// succeed are killed at once, the others count it and become ready when
+// their rule is met.
+func (s *Scheduler) resolveLocked(root *node, now int64) {
+	stack := append(s.stack[:0], root)
+	for len(stack) > 0 {
+		n := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		ok := n.status == Succeeded
+		var why string
+		for _, d := range n.dependents {
+			if d.status != Blocked {
+				continue
+			}
+			if d.trigger == AllSucceeded && !ok {
+				if why == "" {
+					why = n.blame()
+				}
+				d.heir = true
+				s.killLocked(d, why, now)
+				stack = append(stack, d)
+				continue
+			}
+			if ok {
+				d.succeeded++
+			}
+			if d.waiting--; d.waiting > 0 {
+				continue
+			}
+			if d.trigger == AnySucceeded && d.succeeded == 0 {
+				s.killLocked(d, "no dependency succeeded; last: "+n.blame(), now)
+				stack = append(stack, d)
+				continue
+			}
+			s.readyLocked(d, now)
+		}
+		n.dependents = nil // no longer needed: free the edges
+	}
+	clear(stack)
+	s.stack = stack[:0]
+}
+
+// blame is the reason given to dependents killed because n did not
+// succeed. Tasks killed because of a dependency pass its reason on, so
+// every task in a killed subtree names the task that caused it.
+func (n *node) blame() string {
+	switch {
+	case n.heir:
+		return n.reason
+	case n.status == Failed:
+		return "dependency " + n.label() + " failed: " + n.err.Error()
+	default:
+		return "dependency " + n.label() + " killed: " + n.reason
+	}
+}
+
+// killAllLocked kills every task not yet finished (running ones too if
+// running is set), each with a reason "<cause>: killed while <status>".
+func (s *Scheduler) killAllLocked(cause string, running bool, now int64) {
+	for _, n := range s.nodes {
+		if n.status.Terminal() || (n.status == Running && !running) {
+			continue
+		}
+		s.killLocked(n, cause+": killed while "+n.status.String(), now)
+	}
+}
+
+// taskError returns the error Get reports for a task that did not succeed.
+func (n *node) taskError() *TaskError {
+	e := &TaskError{ID: n.id, Name: n.name, Status: n.status, Reason: n.reason, Err: n.err}
+	if n.status == Killed {
+		e.Err = ErrKilled
+	}
+	return e
+}

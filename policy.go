@@ -1,0 +1,169 @@
+package dagq
+
+// Policy describes an order in which a queue starts its ready tasks. A
+// Policy value may be given to several queues: each queue calls
+// NewReadySet once and keeps that state as its own.
+//
+// Built-in policies: [FIFO], [ByWeight], [PriorityFunc] and the others in
+// this package. To write a stateful policy, implement Policy and
+// [ReadySet] (and [RunTracker] to hear when tasks start and finish).
+type Policy interface {
+	// NewReadySet returns an empty ready set for one queue.
+	NewReadySet() ReadySet
+	// String names the policy, e.g. "fifo".
+	String() string
+}
+
+// ReadySet holds one queue's ready tasks in policy order. The scheduler
+// calls its methods with its lock held, from one goroutine at a time: they
+// must be fast, must not block and must not call the scheduler.
+//
+// A task that was killed while in the set may still be returned by Peek;
+// the scheduler then pops it and moves on, so a ReadySet need not support
+// removal. One that wants to free such tasks early implements
+// [TaskRemover].
+type ReadySet interface {
+	// Push adds a task that became ready.
+	Push(t Task)
+	// Peek returns the task to start next, or the zero Task if none.
+	Peek() Task
+	// Pop removes and returns the task Peek returns.
+	Pop() Task
+}
+
+// TaskRemover is implemented by ready sets that can drop a task which
+// left the Queued status while in the set (killed).
+type TaskRemover interface {
+	Remove(t Task)
+}
+
+// RunTracker is implemented by ready sets that track running tasks, such
+// as [FairShare] with its per-tenant quotas. Started is called when a task
+// popped from the set starts; Finished when its attempt ends.
+type RunTracker interface {
+	Started(t Task)
+	Finished(t Task)
+}
+
+// scorePolicy is a policy that orders by a static score per task: higher
+// k1 first, ties by higher k2. The built-in policies are scorePolicies,
+// which also lets queues with different policies compare their heads.
+type scorePolicy struct {
+	name  string
+	score func(n *node) (k1, k2 float64)
+}
+
+func (p scorePolicy) NewReadySet() ReadySet { return &heapSet{score: p.score} }
+func (p scorePolicy) String() string        { return p.name }
+
+func fifoScore(n *node) (float64, float64) { return 0, -float64(n.id) }
+
+// FIFO starts ready tasks in submission order. It is the default.
+func FIFO() Policy { return scorePolicy{"fifo", fifoScore} }
+
+// ByWeight starts the ready task with the highest [Weight] first, ties in
+// submission order (DVSim's default).
+func ByWeight() Policy {
+	return scorePolicy{"by-weight", func(n *node) (float64, float64) { return n.weight, -float64(n.id) }}
+}
+
+// PriorityFunc orders ready tasks by fn, higher first, ties in submission
+// order. fn is called once per task when it becomes ready, with the
+// scheduler's lock held: it must be fast and must not call the scheduler.
+func PriorityFunc(fn func(TaskInfo) float64) Policy {
+	return scorePolicy{"priority-func", func(n *node) (float64, float64) { return fn(n.info()), -float64(n.id) }}
+}
+
+// heapEntry keeps the keys next to the pointer so that sifting does not
+// touch the nodes; gen detects entries made stale by a later push.
+type heapEntry struct {
+	k1, k2 float64
+	n      *node
+	gen    uint32
+}
+
+func (a *heapEntry) before(b *heapEntry) bool {
+	return a.k1 > b.k1 || (a.k1 == b.k1 && a.k2 > b.k2)
+}
+
+// heapSet is a binary max-heap with lazy deletion: an entry is live while
+// its node is in the ready set and the entry's gen matches the node's.
+type heapSet struct {
+	score func(*node) (float64, float64)
+	h     []heapEntry
+}
+
+func (s *heapSet) Push(t Task) {
+	n := t.n
+	n.k1, n.k2 = s.score(n)
+	s.push(n)
+}
+
+// push adds n with its current keys, superseding older entries for n.
+func (s *heapSet) push(n *node) {
+	n.gen++
+	s.h = append(s.h, heapEntry{n.k1, n.k2, n, n.gen})
+	s.up(len(s.h) - 1)
+}
+
+func (s *heapSet) Peek() Task {
+	for len(s.h) > 0 {
+		e := &s.h[0]
+		if e.n.inReady && e.gen == e.n.gen {
+			return Task{e.n}
+		}
+		s.removeTop()
+	}
+	return Task{}
+}
+
+func (s *heapSet) Pop() Task {
+	t := s.Peek()
+	if t.n != nil {
+		s.removeTop()
+	}
+	return t
+}
+
+func (s *heapSet) removeTop() {
+	last := len(s.h) - 1
+	s.h[0] = s.h[last]
+	s.h[last] = heapEntry{}
+	s.h = s.h[:last]
+	if last > 0 {
+		s.down(0)
+	}
+}
+
+func (s *heapSet) up(i int) {
+	e := s.h[i]
+	for i > 0 {
+		p := (i - 1) / 2
+		if !e.before(&s.h[p]) {
+			break
+		}
+		s.h[i] = s.h[p]
+		i = p
+	}
+	s.h[i] = e
+}
+
+func (s *heapSet) down(i int) {
+	n := len(s.h)
+	e := s.h[i]
+	for {
+		c := 2*i + 1
+		if c >= n {
+			break
+		}
+		if r := c + 1; r < n && s.h[r].before(&s.h[c]) {
+			c = r
+		}
+		if !s.h[c].before(&e) {
+			break
+		}
+		s.h[i] = s.h[c]
+		i = c
+	}
+	s.h[i] = e
+}

@@ -1,0 +1,171 @@
+package dagq
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Queue is a named set of tasks with its own size: at most Size of its
+// tasks run at once. Its policy orders its ready tasks. Queues are
+// independent: a full queue never blocks another. A Queue's methods are
+// safe for concurrent use.
+type Queue struct {
+	s    *Scheduler
+	name string
+	desc string // the settings it was created with, to compare re-creations
+
+	// Guarded by s.mu.
+	size    int
+	busy    int // slots held by executing tasks
+	policy  Policy
+	ready   ReadySet
+	tracker RunTracker  // ready, if it tracks runs
+	remover TaskRemover // ready, if it removes
+	counts  Counts
+	skipped []*node // set aside during one dispatch round
+	full    bool    // looked past too many tasks this round
+}
+
+// QueueOption configures a queue at creation.
+type QueueOption interface {
+	applyQueue(*queueConfig)
+	String() string
+}
+
+type queueConfig struct {
+	policy Policy
+}
+
+type queuePolicyOption struct{ p Policy }
+
+func (o queuePolicyOption) applyQueue(c *queueConfig) { c.policy = o.p }
+func (o queuePolicyOption) String() string            { return fmt.Sprintf("WithQueuePolicy(%v)", o.p) }
+
+// WithQueuePolicy sets the queue's policy; without it the queue uses the
+// scheduler's (see [WithPolicy]).
+func WithQueuePolicy(p Policy) QueueOption { return queuePolicyOption{p} }
+
+// Queue returns the queue named name, creating it with the given size and
+// options. Asking again with the same name and settings returns the same
+// queue; different settings are an error, as are an empty name, a size
+// below 1 and invalid options. Safe for concurrent use, also while running.
+func (s *Scheduler) Queue(name string, size int, opts ...QueueOption) (*Queue, error) {
+	if name == "" {
+		return nil, fmt.Errorf("dagq: queue: empty name")
+	}
+	if size < 1 {
+		return nil, fmt.Errorf("dagq: queue %q: size %d, want at least 1", name, size)
+	}
+	var c queueConfig
+	descs := make([]string, 0, len(opts)+1)
+	descs = append(descs, fmt.Sprintf("size %d", size))
+	for _, o := range opts {
+		if o == nil {
+			continue
+		}
+		o.applyQueue(&c)
+		descs = append(descs, o.String())
+	}
+	slices.Sort(descs[1:])
+	desc := strings.Join(descs, ", ")
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if q, ok := s.queues[name]; ok {
+		if q.desc != desc {
+			return nil, fmt.Errorf("dagq: queue %q exists with settings (%s), asked for (%s)", name, q.desc, desc)
+		}
+		return q, nil
+	}
+	if s.state == stateClosed {
+		return nil, fmt.Errorf("dagq: queue %q: %w", name, ErrClosed)
+	}
+	return s.newQueueLocked(name, size, desc, c), nil
+}
+
+func (s *Scheduler) newQueueLocked(name string, size int, desc string, c queueConfig) *Queue {
+	p := c.policy
+	if p == nil {
+		p = s.cfg.policy
+	}
+	q := &Queue{s: s, name: name, desc: desc, size: size, policy: p, ready: p.NewReadySet()}
+	q.tracker, _ = q.ready.(RunTracker)
+	q.remover, _ = q.ready.(TaskRemover)
+	s.queues[name] = q
+	s.queueList = append(s.queueList, q)
+	return q
+}
+
+// DefaultQueue returns the queue named "default", of size GOMAXPROCS at
+// New, used by tasks of Specs that name no queue.
+func (s *Scheduler) DefaultQueue() *Queue { return s.def }
+
+// Name returns the queue's name.
+func (q *Queue) Name() string { return q.name }
+
+// Size returns how many of the queue's tasks may run at once.
+func (q *Queue) Size() int {
+	q.s.mu.Lock()
+	defer q.s.mu.Unlock()
+	return q.size
+}
+
+// SetSize changes the queue's size while running. Growing it starts more
+// tasks at once; shrinking it lets running tasks finish. A size below 1 is
+// an error and changes nothing.
+func (q *Queue) SetSize(n int) error {
+	if n < 1 {
+		return fmt.Errorf("dagq: queue %q: size %d, want at least 1", q.name, n)
+	}
+	s := q.s
+	s.mu.Lock()
+	q.size = n
+	s.dispatchLocked(false)
+	s.mu.Unlock()
+	return nil
+}
+
+// Pending returns how many of the queue's tasks are ready but not running.
+func (q *Queue) Pending() int {
+	q.s.mu.Lock()
+	defer q.s.mu.Unlock()
+	return q.counts.Queued
+}
+
+// Running returns how many of the queue's tasks are running.
+func (q *Queue) Running() int {
+	q.s.mu.Lock()
+	defer q.s.mu.Unlock()
+	return q.counts.Running
+}
+
+// String returns the queue's name and settings.
+func (q *Queue) String() string { return fmt.Sprintf("queue %q (%s)", q.name, q.desc) }
+
+// peekLocked returns the queue's best live ready task, dropping dead ones.
+func (q *Queue) peekLocked() *node {
+	for {
+		t := q.ready.Peek()
+		if t.n == nil {
+			return nil
+		}
+		if t.n.inReady && t.n.q == q {
+			return t.n
+		}
+		q.ready.Pop()
+	}
+}
+
+// pushLocked puts a ready task into the queue's ready set.
+func (q *Queue) pushLocked(n *node) {
+	n.inReady = true
+	q.ready.Push(Task{n})
+}
+
+// removeLocked takes a killed task out of the ready set.
+func (q *Queue) removeLocked(n *node) {
+	n.inReady = false
+	if q.remover != nil {
+		q.remover.Remove(Task{n})
+	}
+}

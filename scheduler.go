@@ -1,0 +1,356 @@
+package dagq
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+)
+
+type runState uint8
+
+const (
+	stateNew     runState = iota // accepting tasks, not dispatching
+	stateRunning                 // dispatching
+	stateAborted                 // Start's ctx ended: new tasks are killed
+	stateClosed                  // Shutdown: new tasks fail with ErrClosed
+)
+
+// Scheduler runs a graph of tasks over queues and backends. Create one
+// with [New], add queues with [Scheduler.Queue], submit tasks with
+// [Submit], [Then], [Join] or [Scheduler.Add], and run it with
+// [Scheduler.Start] and [Scheduler.Wait] (or [Scheduler.Run]). All its
+// methods are safe for concurrent use, and tasks may be submitted before
+// or after Start.
+//
+// The scheduler starts no goroutine of its own while idle: tasks run on
+// worker goroutines that it starts when a slot frees and that run one
+// ready task after another until no more can start, and observers are fed
+// by goroutines that exist only while events wait for them.
+type Scheduler struct {
+	cfg      config
+	epoch    time.Time                // time zero of node stamps, just before New
+	backends map[string]*backendEntry // immutable after New
+	defBack  *backendEntry
+	pools    map[string]*pool // immutable map; pool fields guarded by mu
+	store    Store
+	def      *Queue
+
+	workers sync.WaitGroup // worker goroutines
+
+	mu          sync.Mutex // guards the fields below and every node and queue
+	state       runState
+	paused      bool
+	parallelism int
+	busy        int // tasks executing on worker goroutines
+	nodes       []*node
+	byName      map[string]*node
+	queues      map[string]*Queue
+	queueList   []*Queue
+	counts      Counts
+	failed      []*node // Failed tasks, for Wait's error
+	firstKilled *node
+	idle        chan struct{} // closed when no task is pending; made on demand
+	quiet       chan struct{} // closed when busy reaches 0; made on demand
+	runCtx      context.Context
+	runCancel   context.CancelCauseFunc
+	stopWatch   func() bool // stops watching Start's ctx
+	sinks       []*sink
+	stack       []*node       // scratch for propagation
+	shutdown    chan struct{} // closed when Shutdown has finished
+}
+
+// New returns a scheduler configured by opts, with a queue named
+// "default" of size GOMAXPROCS and the backend "local". It panics on
+// contradictory options (a default backend that is not registered, an
+// invalid resource pool), which are programming errors.
+func New(opts ...Option) *Scheduler {
+	s := &Scheduler{
+		cfg:      newConfig(opts),
+		epoch:    time.Now().Add(-1), // so that no stamp taken after New is 0
+		backends: map[string]*backendEntry{"local": {name: "local", b: Local(), local: true}},
+		pools:    map[string]*pool{},
+		byName:   map[string]*node{},
+		queues:   map[string]*Queue{},
+	}
+	s.parallelism = s.cfg.parallelism
+	for _, nb := range s.cfg.backends {
+		e := &backendEntry{name: nb.name, b: nb.b}
+		_, e.local = nb.b.(localBackend)
+		e.capa, _ = nb.b.(Capacity)
+		if cn, ok := nb.b.(CapacityNotifier); ok {
+			cn.NotifyCapacity(s.wake)
+		}
+		s.backends[nb.name] = e
+	}
+	var ok bool
+	if s.defBack, ok = s.backends[s.cfg.defaultBackend]; !ok {
+		panic(fmt.Sprintf("dagq: New: default backend %q is not registered", s.cfg.defaultBackend))
+	}
+	for _, r := range s.cfg.resources {
+		if r.name == "" || r.capacity < 1 || s.pools[r.name] != nil {
+			panic(fmt.Sprintf("dagq: New: invalid or duplicate %v", r))
+		}
+		s.pools[r.name] = &pool{name: r.name, capacity: r.capacity}
+	}
+	s.store = s.cfg.store
+	if s.store == nil {
+		s.store = MemoryStore()
+	}
+	for _, o := range s.cfg.observers {
+		s.sinks = append(s.sinks, newSink(o, s.cfg.logger, nil))
+	}
+	s.def = s.newQueueLocked("default", s.cfg.defaultSize, fmt.Sprintf("size %d", s.cfg.defaultSize), queueConfig{})
+	return s
+}
+
+// now returns the time since the epoch in nanoseconds (always > 0).
+func (s *Scheduler) now() int64 { return int64(time.Since(s.epoch)) }
+
+// Start begins dispatching. Tasks submitted before are started as their
+// queues allow; tasks submitted after start as soon as they are ready.
+// When ctx ends, every task not yet finished is killed, with a reason
+// naming the context's error, and running tasks' contexts are cancelled;
+// the scheduler then kills new tasks at once until Shutdown. Start does
+// not block. It returns ErrClosed after Shutdown, and an error if already
+// started.
+func (s *Scheduler) Start(ctx context.Context) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch s.state {
+	case stateClosed:
+		return fmt.Errorf("dagq: start: %w", ErrClosed)
+	case stateRunning, stateAborted:
+		return errors.New("dagq: start: already started")
+	}
+	s.state = stateRunning
+	s.runCtx, s.runCancel = context.WithCancelCause(ctx)
+	s.stopWatch = context.AfterFunc(ctx, func() { s.abort(ctx) })
+	now := s.now()
+	s.emitRunLocked(RunStarted, now)
+	s.dispatchLocked(false)
+	if s.counts.Pending() == 0 {
+		s.emitRunLocked(RunIdle, now)
+	}
+	return nil
+}
+
+// Run starts the scheduler and waits for every task: Start, then Wait.
+// An empty scheduler returns nil at once.
+func (s *Scheduler) Run(ctx context.Context) error {
+	if err := s.Start(ctx); err != nil {
+		return err
+	}
+	return s.Wait(ctx)
+}
+
+// Wait blocks until every submitted task is terminal and every event so
+// far has been delivered to the observers given to New (Subscribe
+// channels may lag). It returns nil if every task since New succeeded,
+// and otherwise a [*RunError] that states the counts and wraps each failed
+// task's [*TaskError]. If ctx ends first it returns ctx.Err().
+func (s *Scheduler) Wait(ctx context.Context) error {
+	s.mu.Lock()
+	for s.counts.Pending() > 0 {
+		if s.idle == nil {
+			s.idle = make(chan struct{})
+		}
+		ch := s.idle
+		s.mu.Unlock()
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		s.mu.Lock()
+	}
+	err := s.runErrorLocked()
+	sinks := s.observerSinksLocked()
+	s.mu.Unlock()
+	for _, k := range sinks {
+		if e := k.drain(ctx); e != nil {
+			return e
+		}
+	}
+	return err
+}
+
+func (s *Scheduler) runErrorLocked() error {
+	if len(s.failed) == 0 && s.counts.Killed == 0 {
+		return nil
+	}
+	errs := make([]error, 0, len(s.failed)+1)
+	for _, n := range s.failed {
+		errs = append(errs, n.taskError())
+	}
+	if s.firstKilled != nil {
+		errs = append(errs, s.firstKilled.taskError())
+	}
+	return &RunError{Tasks: s.counts.Submitted, Failed: s.counts.Failed, Killed: s.counts.Killed, Errs: errs}
+}
+
+// Pause stops starting tasks; running tasks go on, and submissions are
+// still accepted. Nothing is lost or run twice. Safe to call repeatedly.
+func (s *Scheduler) Pause() {
+	s.mu.Lock()
+	s.paused = true
+	s.mu.Unlock()
+}
+
+// Resume starts tasks again after Pause.
+func (s *Scheduler) Resume() {
+	s.mu.Lock()
+	s.paused = false
+	s.dispatchLocked(false)
+	s.mu.Unlock()
+}
+
+// SetParallelism changes the global cap on running tasks (0 = none) while
+// running; lowering it lets running tasks finish.
+func (s *Scheduler) SetParallelism(n int) {
+	s.mu.Lock()
+	s.parallelism = max(n, 0)
+	s.dispatchLocked(false)
+	s.mu.Unlock()
+}
+
+// wake retries dispatch, for backends whose capacity grew by itself.
+func (s *Scheduler) wake() {
+	s.mu.Lock()
+	s.dispatchLocked(false)
+	s.mu.Unlock()
+}
+
+// Cancel kills the task id if it has not finished, and at once every task
+// that transitively depends on it, each with a reason naming the cause. A
+// running task's context is cancelled with a cause wrapping [ErrKilled];
+// its slot is freed when its function returns. Cancelling an unknown or
+// finished task does nothing.
+func (s *Scheduler) Cancel(id TaskID, reason string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := s.nodeLocked(id)
+	if n == nil || n.status.Terminal() {
+		return
+	}
+	if reason == "" {
+		reason = "no reason given"
+	}
+	now := s.now()
+	s.killLocked(n, "cancelled: "+reason, now)
+	s.resolveLocked(n, now)
+	s.dispatchLocked(false)
+}
+
+// Stats returns a snapshot of the counters, in total and per queue.
+func (s *Scheduler) Stats() Stats {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.statsLocked()
+}
+
+func (s *Scheduler) statsLocked() Stats {
+	st := Stats{Counts: s.counts, Queues: make(map[string]Counts, len(s.queueList))}
+	for _, q := range s.queueList {
+		st.Queues[q.name] = q.counts
+	}
+	return st
+}
+
+// Task returns the snapshot of task id.
+func (s *Scheduler) Task(id TaskID) (TaskInfo, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if n := s.nodeLocked(id); n != nil {
+		return n.info(), true
+	}
+	return TaskInfo{}, false
+}
+
+// Lookup returns the snapshot of the most recent task named name.
+func (s *Scheduler) Lookup(name string) (TaskInfo, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if n := s.byName[name]; n != nil {
+		return n.info(), true
+	}
+	return TaskInfo{}, false
+}
+
+func (s *Scheduler) nodeLocked(id TaskID) *node {
+	if id == 0 || id > TaskID(len(s.nodes)) {
+		return nil
+	}
+	return s.nodes[id-1]
+}
+
+// abort runs when Start's ctx ends: every unfinished task is killed.
+func (s *Scheduler) abort(ctx context.Context) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.state != stateRunning {
+		return
+	}
+	s.state = stateAborted
+	s.killAllLocked("run context ended: "+context.Cause(ctx).Error(), true, s.now())
+}
+
+// Shutdown stops the scheduler: it refuses new tasks (they fail with
+// [ErrClosed]), kills tasks that have not started (reasons say whether they
+// were blocked or queued), and waits for running tasks until ctx ends.
+// Tasks still running then have their contexts cancelled and are killed
+// ("killed while running"). When Shutdown returns, every event has been
+// delivered to the observers, RunStopped last, and Subscribe channels are
+// closed once drained; worker goroutines whose tasks honour their context
+// have exited. Shutdown returns ctx's error if ctx ended before running
+// tasks finished, else nil. Calling it again waits for the first call.
+func (s *Scheduler) Shutdown(ctx context.Context) error {
+	s.mu.Lock()
+	if s.state == stateClosed {
+		done := s.shutdown
+		s.mu.Unlock()
+		select {
+		case <-done:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	s.state = stateClosed
+	s.shutdown = make(chan struct{})
+	defer close(s.shutdown)
+	if s.stopWatch != nil {
+		s.stopWatch()
+	}
+	now := s.now()
+	s.killAllLocked("shutdown", false, now)
+	var err error
+	for s.busy > 0 && err == nil {
+		if s.quiet == nil {
+			s.quiet = make(chan struct{})
+		}
+		ch := s.quiet
+		s.mu.Unlock()
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			err = ctx.Err()
+		}
+		s.mu.Lock()
+	}
+	if err != nil {
+		s.killAllLocked("shutdown", true, s.now())
+	}
+	if s.runCancel != nil {
+		s.runCancel(fmt.Errorf("%w: shutdown", ErrKilled))
+	}
+	s.emitRunLocked(RunStopped, s.now())
+	sinks := s.sinks
+	s.sinks = nil
+	s.mu.Unlock()
+	for _, k := range sinks {
+		k.close(ctx)
+	}
+	return err
+}

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Runs every check and test of every module in this repository: formatting,
+# go vet, staticcheck, and the test suites under -race. This is the test
+# command of the README and of CI; it installs what the tests need.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+export GOFLAGS="${GOFLAGS:-} -mod=mod"
+export PATH="$(go env GOPATH)/bin:$PATH"
+
+# Modules: the core and every sub-module listed in go.work.
+mapfile -t modules < <(go work edit -json | sed -n 's/.*"DiskPath": "\(.*\)".*/\1/p')
+
+echo "== tools"
+command -v staticcheck >/dev/null || go install honnef.co/go/tools/cmd/staticcheck@v0.8.2
+
+echo "== gofmt"
+unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
+if [ -n "$unformatted" ]; then
+	echo "not gofmt-ed:"; echo "$unformatted"; exit 1
+fi
+
+for m in "${modules[@]}"; do
+	echo "== module $m: vet, staticcheck, test -race"
+	(cd "$root/$m" && go vet ./... && staticcheck ./... && go test -race -count=1 ./...)
+done
+echo "== all checks passed"

@@ -1,0 +1,132 @@
+package dagq
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"time"
+)
+
+// Spec declares a task by name, for graphs built from data (a pipeline
+// file, a test plan) rather than code. Dependencies are by name: other
+// specs of the same Add or Plan, or tasks already in the scheduler. A spec
+// runs either Run (on a backend that runs functions, such as Local) or Cmd
+// (on a process backend); its result is only success or failure.
+type Spec struct {
+	Name    string   // unique, required
+	Deps    []string // names of other specs or of already-submitted tasks
+	Queue   string   // the default queue if empty
+	Backend string   // the default backend if empty
+
+	Weight   float64
+	Priority int
+	Tenant   string
+	Cost     float64
+	Key      string
+	Needs    Resources
+	Uses     map[string]int // resource pools
+	Trigger  TriggerRule
+
+	Timeout time.Duration // per attempt; 0 = none
+	Retries int           // more attempts after a failure
+	Backoff time.Duration // before the first retry, doubling after
+
+	Run func(ctx context.Context) error // or
+	Cmd []string                        // a process, run by a process backend
+}
+
+// Add validates specs and adds them all, or, if anything is wrong, adds
+// none and returns the first problem: a [*GraphError] (empty or duplicate
+// name, unknown dependency, self-dependency, unknown queue, backend or
+// pool, neither or both of Run and Cmd) or a [*CycleError]. Names must
+// also differ from every task already in the scheduler. Add is safe for
+// concurrent use, also while running; after Shutdown it returns ErrClosed.
+func (s *Scheduler) Add(specs ...Spec) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.state == stateClosed {
+		return fmt.Errorf("dagq: add: %w", ErrClosed)
+	}
+	order, err := validate(specs, func(name string) bool { return s.byName[name] != nil })
+	if err != nil {
+		return err
+	}
+	queues := make([]*Queue, len(specs))
+	for i := range specs {
+		if queues[i], err = s.checkSpecLocked(&specs[i]); err != nil {
+			return err
+		}
+	}
+	added := make(map[string]*node, len(specs))
+	for _, i := range order {
+		sp := &specs[i]
+		n := &node{body: sp.Run}
+		deps := make([]*node, 0, len(sp.Deps))
+		for _, d := range sp.Deps {
+			if dn := added[d]; dn != nil {
+				deps = append(deps, dn)
+			} else {
+				deps = append(deps, s.byName[d])
+			}
+		}
+		c := sp.config()
+		s.addLocked(queues[i], n, &c, dedupe(deps), nil)
+		added[sp.Name] = n
+	}
+	s.dispatchLocked(false)
+	return nil
+}
+
+// checkSpecLocked checks what only the scheduler knows about a spec and
+// returns its queue.
+func (s *Scheduler) checkSpecLocked(sp *Spec) (*Queue, error) {
+	bad := func(format string, a ...any) error {
+		return &GraphError{Spec: sp.Name, Reason: fmt.Sprintf(format, a...)}
+	}
+	if s.byName[sp.Name] != nil {
+		return nil, bad("a task with this name already exists")
+	}
+	q := s.def
+	if sp.Queue != "" {
+		if q = s.queues[sp.Queue]; q == nil {
+			return nil, bad("unknown queue %q", sp.Queue)
+		}
+	}
+	b := s.defBack
+	if sp.Backend != "" {
+		if b = s.backends[sp.Backend]; b == nil {
+			return nil, bad("unknown backend %q", sp.Backend)
+		}
+	}
+	switch {
+	case sp.Run == nil && len(sp.Cmd) == 0:
+		return nil, bad("neither Run nor Cmd is set")
+	case sp.Run != nil && len(sp.Cmd) > 0:
+		return nil, bad("both Run and Cmd are set")
+	case len(sp.Cmd) > 0 && b.local:
+		return nil, bad("Cmd needs a process backend, but backend %q runs functions", b.name)
+	}
+	for _, name := range slices.Sorted(maps.Keys(sp.Uses)) {
+		if p := s.pools[name]; p == nil {
+			return nil, bad("unknown resource pool %q", name)
+		} else if a := sp.Uses[name]; a < 1 || a > p.capacity {
+			return nil, bad("uses %d of pool %q, want 1 to its capacity %d", a, name, p.capacity)
+		}
+	}
+	return q, nil
+}
+
+// config turns a spec's settings into task options.
+func (sp *Spec) config() taskConfig {
+	c := taskConfig{
+		name: sp.Name, weight: sp.Weight, priority: sp.Priority, tenant: sp.Tenant,
+		cost: sp.Cost, backend: sp.Backend, needs: sp.Needs, key: sp.Key,
+		timeout: sp.Timeout, retries: sp.Retries, backoff: sp.Backoff, trigger: sp.Trigger,
+	}
+	for _, name := range slices.Sorted(maps.Keys(sp.Uses)) {
+		c.uses = append(c.uses, Use{name, sp.Uses[name]})
+	}
+	c.cmd = slices.Clone(sp.Cmd)
+	return c
+}

@@ -1,0 +1,307 @@
+package dagq
+
+import (
+	"context"
+	"fmt"
+	"slices"
+)
+
+// Submit adds a task that runs fn on queue q and returns its future.
+// Dependencies come from [After]; the other options are in this package's
+// TaskOption list. Submit never blocks on the task: it returns at once,
+// also while the scheduler runs. A submission that is invalid (an unknown
+// backend, a request that can never be met, a dependency from another
+// scheduler) returns a future that has already failed with a
+// [*SubmitError]; after Shutdown the future fails with [ErrClosed].
+//
+// Cost: one allocation for the future and one for the closure, plus what
+// the options need.
+func Submit[T any](q *Queue, fn func(context.Context) (T, error), opts ...TaskOption) *Future[T] {
+	f := &Future[T]{}
+	f.body = func(ctx context.Context) error {
+		v, err := fn(ctx)
+		if err == nil {
+			f.value = v
+		}
+		return err
+	}
+	submit(q, &f.node, f, nil, opts)
+	return f
+}
+
+// Then adds a task that runs fn with a's value once a has succeeded, and
+// is killed at once if a fails or is killed.
+func Then[A, T any](q *Queue, a *Future[A], fn func(context.Context, A) (T, error), opts ...TaskOption) *Future[T] {
+	f := &Future[T]{}
+	f.body = func(ctx context.Context) error {
+		v, err := fn(ctx, a.value)
+		if err == nil {
+			f.value = v
+		}
+		return err
+	}
+	f.depBuf[0] = futureNode(a)
+	submit(q, &f.node, f, f.depBuf[:1], opts)
+	return f
+}
+
+// Then2 is [Then] with two dependencies.
+func Then2[A, B, T any](q *Queue, a *Future[A], b *Future[B], fn func(context.Context, A, B) (T, error), opts ...TaskOption) *Future[T] {
+	f := &Future[T]{}
+	f.body = func(ctx context.Context) error {
+		v, err := fn(ctx, a.value, b.value)
+		if err == nil {
+			f.value = v
+		}
+		return err
+	}
+	f.depBuf = [2]*node{futureNode(a), futureNode(b)}
+	submit(q, &f.node, f, f.depBuf[:2], opts)
+	return f
+}
+
+// Then3 is [Then] with three dependencies.
+func Then3[A, B, C, T any](q *Queue, a *Future[A], b *Future[B], c *Future[C], fn func(context.Context, A, B, C) (T, error), opts ...TaskOption) *Future[T] {
+	f := &Future[T]{}
+	f.body = func(ctx context.Context) error {
+		v, err := fn(ctx, a.value, b.value, c.value)
+		if err == nil {
+			f.value = v
+		}
+		return err
+	}
+	submit(q, &f.node, f, []*node{futureNode(a), futureNode(b), futureNode(c)}, opts)
+	return f
+}
+
+// Join adds a task that runs fn with the values of all futures in as, in
+// order, once all have succeeded.
+func Join[A, T any](q *Queue, as []*Future[A], fn func(context.Context, []A) (T, error), opts ...TaskOption) *Future[T] {
+	f := &Future[T]{}
+	deps := make([]*node, len(as))
+	for i, a := range as {
+		deps[i] = futureNode(a)
+	}
+	as = append([]*Future[A](nil), as...)
+	f.body = func(ctx context.Context) error {
+		vs := make([]A, len(as))
+		for i, a := range as {
+			vs[i] = a.value
+		}
+		v, err := fn(ctx, vs)
+		if err == nil {
+			f.value = v
+		}
+		return err
+	}
+	submit(q, &f.node, f, deps, opts)
+	return f
+}
+
+// futureNode returns a's node, or nil for a nil future (refused later).
+func futureNode[A any](a *Future[A]) *node {
+	if a == nil {
+		return nil
+	}
+	return &a.node
+}
+
+// submit registers n on q's scheduler. vdeps are the dependencies whose
+// values the body reads.
+func submit(q *Queue, n *node, out output, vdeps []*node, opts []TaskOption) {
+	var c taskConfig
+	c.apply(opts)
+	n.out = out
+	if q == nil {
+		n.detach(c.name, &SubmitError{Reason: "nil queue"})
+		return
+	}
+	q.s.insert(q, n, &c, vdeps)
+}
+
+// detach makes n a task that failed before entering any scheduler.
+func (n *node) detach(name string, err error) {
+	n.name, n.status, n.err = name, Failed, err
+}
+
+// insert validates and adds one task. It is the single entry point of
+// closures and specs into the graph.
+func (s *Scheduler) insert(q *Queue, n *node, c *taskConfig, vdeps []*node) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.state == stateClosed {
+		n.detach(c.name, fmt.Errorf("dagq: submit: %w", ErrClosed))
+		return
+	}
+	deps, err := s.resolveDepsLocked(vdeps, c)
+	s.addLocked(q, n, c, deps, err)
+	s.dispatchLocked(false)
+}
+
+// resolveDepsLocked returns the task's dependencies, without duplicates.
+func (s *Scheduler) resolveDepsLocked(vdeps []*node, c *taskConfig) ([]*node, error) {
+	if len(vdeps) > 0 && c.trigger != AllSucceeded {
+		return nil, &SubmitError{Reason: fmt.Sprintf("a task that takes dependency values must use AllSucceeded, not %v", c.trigger)}
+	}
+	deps := vdeps
+	if len(c.deps) > 0 {
+		deps = make([]*node, 0, len(vdeps)+len(c.deps))
+		deps = append(deps, vdeps...)
+		for _, d := range c.deps {
+			if d == nil {
+				deps = append(deps, nil)
+				continue
+			}
+			deps = append(deps, d.depNode())
+		}
+	}
+	for _, d := range deps {
+		switch {
+		case d == nil:
+			return nil, &SubmitError{Reason: "nil dependency"}
+		case d.s != s:
+			return nil, &SubmitError{Reason: fmt.Sprintf("dependency %s is not a task of this scheduler", d.label())}
+		}
+	}
+	return dedupe(deps), nil
+}
+
+// dedupe drops repeated dependencies, keeping the first of each.
+func dedupe(deps []*node) []*node {
+	if len(deps) < 2 {
+		return deps
+	}
+	if len(deps) <= 8 {
+		out := deps[:1]
+	small:
+		for _, d := range deps[1:] {
+			for _, e := range out {
+				if e == d {
+					continue small
+				}
+			}
+			out = append(out, d)
+		}
+		return out
+	}
+	seen := make(map[*node]struct{}, len(deps))
+	out := deps[:0]
+	for _, d := range deps {
+		if _, dup := seen[d]; !dup {
+			seen[d] = struct{}{}
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// addLocked registers n with its options and dependencies and makes it
+// Blocked, then Queued or Killed as its dependencies say. A non-nil
+// refusal fails it at once.
+func (s *Scheduler) addLocked(q *Queue, n *node, c *taskConfig, deps []*node, refusal error) {
+	now := s.now()
+	n.s, n.q = s, q
+	n.id = TaskID(len(s.nodes) + 1)
+	n.name, n.trigger = c.name, c.trigger
+	n.weight, n.priority, n.cost = c.weight, c.priority, c.cost
+	n.k2 = -float64(n.id)
+	n.times[atSubmitted] = now
+	n.deps = deps
+	s.nodes = append(s.nodes, n)
+	if n.name != "" {
+		s.byName[n.name] = n
+	}
+	n.backend = s.defBack
+	if refusal == nil {
+		refusal = s.configureLocked(n, c)
+	}
+	s.setStatusLocked(n, Blocked, TaskSubmitted, "", now)
+	if refusal != nil {
+		n.err = refusal
+		s.failed = append(s.failed, n)
+		s.setStatusLocked(n, Failed, TaskFinished, refusal.Error(), now)
+		return
+	}
+	var blame string
+	for _, d := range deps {
+		switch {
+		case !d.status.Terminal():
+			n.waiting++
+			d.dependents = append(d.dependents, n)
+		case d.status == Succeeded:
+			n.succeeded++
+		case n.trigger == AllSucceeded && blame == "":
+			blame = d.blame()
+		}
+	}
+	switch {
+	case s.state == stateAborted:
+		s.killLocked(n, "run context ended: killed at submission", now)
+	case blame != "":
+		n.heir = true
+		s.killLocked(n, blame, now)
+	case n.waiting > 0:
+	case n.trigger == AnySucceeded && len(deps) > 0 && n.succeeded == 0:
+		s.killLocked(n, "no dependency succeeded", now)
+	default:
+		s.readyLocked(n, now)
+	}
+}
+
+// configureLocked applies the options that can refuse a task: backend,
+// resources, retries.
+func (s *Scheduler) configureLocked(n *node, c *taskConfig) error {
+	if c.backend != "" {
+		b, ok := s.backends[c.backend]
+		if !ok {
+			return &SubmitError{Reason: fmt.Sprintf("unknown backend %q", c.backend)}
+		}
+		n.backend = b
+	}
+	if c.rare() {
+		if err := s.configureRareLocked(n, c); err != nil {
+			return err
+		}
+	}
+	if b := n.backend; b.capa != nil {
+		err := b.capa.Admit(s.jobLocked(n))
+		n.job = nil
+		if err != nil {
+			return &SubmitError{Reason: fmt.Sprintf("backend %q: %v", b.name, err)}
+		}
+	} else if c.needs.GPUs > 0 {
+		return &SubmitError{Reason: fmt.Sprintf("needs %d GPUs but backend %q has no devices", c.needs.GPUs, n.backend.name)}
+	}
+	return nil
+}
+
+// configureRareLocked applies the options kept in nodeExtra.
+func (s *Scheduler) configureRareLocked(n *node, c *taskConfig) error {
+	if c.retries < 0 || c.backoff < 0 {
+		return &SubmitError{Reason: fmt.Sprintf("Retry(%d, %v): want retries ≥ 0 and backoff ≥ 0", c.retries, c.backoff)}
+	}
+	if c.needs.GPUs < 0 {
+		return &SubmitError{Reason: fmt.Sprintf("Needs(GPUs: %d): want ≥ 0", c.needs.GPUs)}
+	}
+	x := n.extra()
+	x.tenant, x.key, x.timeout, x.retries, x.backoff, x.needs = c.tenant, c.key, c.timeout, c.retries, c.backoff, c.needs
+	x.cmd = c.cmd
+	for _, u := range c.uses {
+		p := s.pools[u.Pool]
+		if p == nil {
+			return &SubmitError{Reason: fmt.Sprintf("unknown resource pool %q (declare it with WithResource)", u.Pool)}
+		}
+		if u.Amount < 1 {
+			return &SubmitError{Reason: fmt.Sprintf("Uses(%q, %d): want an amount ≥ 1", u.Pool, u.Amount)}
+		}
+		i := slices.IndexFunc(x.uses, func(pu poolUse) bool { return pu.p == p })
+		if i < 0 {
+			i = len(x.uses)
+			x.uses = append(x.uses, poolUse{p: p})
+		}
+		if x.uses[i].amount += u.Amount; x.uses[i].amount > p.capacity {
+			return &SubmitError{Reason: fmt.Sprintf("uses %d of pool %q, which holds %d", x.uses[i].amount, p.name, p.capacity)}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,42 @@
+package dagq
+
+import (
+	"context"
+	"slices"
+)
+
+// Subscribe returns a channel that receives every event from now on, in
+// order, and a function that ends the subscription. Nothing is dropped:
+// events wait in an unbounded queue while the channel's buffer is full,
+// so a subscriber that stops reading without unsubscribing makes memory
+// grow. The channel is closed by the returned function (which discards
+// what was not yet received and may be called more than once), or by
+// Shutdown once RunStopped was received; Shutdown waits for that until its
+// ctx ends. After Shutdown, Subscribe returns a closed channel.
+func (s *Scheduler) Subscribe(buffer int) (<-chan Event, func()) {
+	ch := make(chan Event, max(buffer, 0))
+	quit := make(chan struct{})
+	k := newSink(ObserverFunc(func(e Event) {
+		select {
+		case ch <- e:
+		case <-quit:
+		}
+	}), s.cfg.logger, quit)
+	k.onFinish = func() { close(ch) }
+	s.mu.Lock()
+	if s.state == stateClosed {
+		s.mu.Unlock()
+		close(ch)
+		return ch, func() {}
+	}
+	k.queues = s.statsLocked().Queues
+	s.sinks = append(s.sinks, k)
+	s.mu.Unlock()
+	return ch, func() {
+		s.mu.Lock()
+		s.sinks = slices.DeleteFunc(s.sinks, func(o *sink) bool { return o == k })
+		s.mu.Unlock()
+		k.abandon()
+		k.close(context.Background())
+	}
+}

@@ -1,0 +1,178 @@
+package dagq
+
+import (
+	"fmt"
+	"time"
+)
+
+// TaskOption configures one task at submission.
+type TaskOption interface {
+	applyTask(*taskConfig)
+}
+
+// taskConfig gathers a task's options; it lives on the submitter's stack.
+type taskConfig struct {
+	name     string
+	deps     []Dep
+	weight   float64
+	priority int
+	tenant   string
+	cost     float64
+	backend  string
+	needs    Resources
+	key      string
+	timeout  time.Duration
+	retries  int
+	backoff  time.Duration
+	uses     []Use
+	trigger  TriggerRule
+	cmd      []string // Spec.Cmd
+}
+
+func (c *taskConfig) apply(opts []TaskOption) {
+	for _, o := range opts {
+		if o != nil {
+			o.applyTask(c)
+		}
+	}
+}
+
+// rare reports whether the task needs the fields kept outside the node.
+func (c *taskConfig) rare() bool {
+	return c.tenant != "" || c.key != "" || c.timeout != 0 || c.retries != 0 ||
+		len(c.uses) != 0 || c.needs != (Resources{}) || len(c.cmd) != 0
+}
+
+// Resources is what a task needs from its backend.
+type Resources struct {
+	GPUs int // devices, from a GPU backend (see NewGPU)
+}
+
+// Use is an amount of a named resource pool a task holds while it runs.
+type Use struct {
+	Pool   string
+	Amount int
+}
+
+type nameOption string
+
+func (o nameOption) applyTask(c *taskConfig) { c.name = string(o) }
+
+// Name names the task, for [Scheduler.Lookup], Spec.Deps, events and error
+// messages. Names of closure tasks need not be unique; Lookup finds the
+// most recent.
+func Name(name string) TaskOption { return nameOption(name) }
+
+type afterOption []Dep
+
+func (o afterOption) applyTask(c *taskConfig) { c.deps = append(c.deps, o...) }
+
+// After adds dependencies whose values the task does not take. The task
+// starts only once they are done, as its [TriggerRule] says. After copies
+// its arguments; naming the same dependency twice is allowed.
+func After(deps ...Dep) TaskOption { return afterOption(append([]Dep(nil), deps...)) }
+
+type weightOption float64
+
+func (o weightOption) applyTask(c *taskConfig) { c.weight = float64(o) }
+
+// Weight sets the task's weight, used by [ByWeight] (higher first).
+func Weight(w float64) TaskOption { return weightOption(w) }
+
+type priorityOption int
+
+func (o priorityOption) applyTask(c *taskConfig) { c.priority = int(o) }
+
+// Priority sets the task's priority, used by [ByPriority] (higher first).
+func Priority(p int) TaskOption { return priorityOption(p) }
+
+type tenantOption string
+
+func (o tenantOption) applyTask(c *taskConfig) { c.tenant = string(o) }
+
+// Tenant names who the task runs for, used by [FairShare].
+func Tenant(name string) TaskOption { return tenantOption(name) }
+
+type costOption float64
+
+func (o costOption) applyTask(c *taskConfig) { c.cost = float64(o) }
+
+// Cost sets the task's estimated duration or work, used by [ShortestFirst]
+// and [CriticalPath].
+func Cost(c float64) TaskOption { return costOption(c) }
+
+type backendNameOption string
+
+func (o backendNameOption) applyTask(c *taskConfig) { c.backend = string(o) }
+
+// OnBackend runs the task on the backend registered under name (see
+// [WithBackend]); an unknown name fails the task at submission.
+func OnBackend(name string) TaskOption { return backendNameOption(name) }
+
+type needsOption Resources
+
+func (o needsOption) applyTask(c *taskConfig) { c.needs = Resources(o) }
+
+// Needs states what the task needs from its backend, such as GPU devices.
+// A backend that can never provide it fails the task at submission.
+func Needs(r Resources) TaskOption { return needsOption(r) }
+
+type keyOption string
+
+func (o keyOption) applyTask(c *taskConfig) { c.key = string(o) }
+
+// Key sets the task's deduplication key: tasks with the same key mean the
+// same work (see the package documentation, "Deduplication").
+func Key(k string) TaskOption { return keyOption(k) }
+
+type timeoutOption time.Duration
+
+func (o timeoutOption) applyTask(c *taskConfig) { c.timeout = time.Duration(o) }
+
+// Timeout bounds each attempt of the task: its context is cancelled after
+// d, and the attempt fails with an error wrapping
+// context.DeadlineExceeded. A d ≤ 0 sets no timeout.
+func Timeout(d time.Duration) TaskOption { return timeoutOption(d) }
+
+type retryOption struct {
+	retries int
+	backoff time.Duration
+}
+
+func (o retryOption) applyTask(c *taskConfig) { c.retries, c.backoff = o.retries, o.backoff }
+
+// Retry runs a failed task again, up to retries more times, waiting
+// backoff·2^(n−1) before the n-th retry (capped at one minute). Meanwhile
+// the task is Queued and Reason names the failure. A killed task is not
+// retried.
+func Retry(retries int, backoff time.Duration) TaskOption { return retryOption{retries, backoff} }
+
+type usesOption Use
+
+func (o usesOption) applyTask(c *taskConfig) { c.uses = append(c.uses, Use(o)) }
+
+// Uses makes the task hold amount units of the resource pool named pool
+// (declared with [WithResource]) while it runs. Several Uses add up.
+func Uses(pool string, amount int) TaskOption { return usesOption{pool, amount} }
+
+type triggerOption TriggerRule
+
+func (o triggerOption) applyTask(c *taskConfig) { c.trigger = TriggerRule(o) }
+
+// Trigger sets when the task becomes ready; see [TriggerRule].
+func Trigger(r TriggerRule) TaskOption { return triggerOption(r) }
+
+// String implementations make options readable in logs and test failures.
+func (o nameOption) String() string        { return fmt.Sprintf("Name(%q)", string(o)) }
+func (o afterOption) String() string       { return fmt.Sprintf("After(%d deps)", len(o)) }
+func (o weightOption) String() string      { return fmt.Sprintf("Weight(%g)", float64(o)) }
+func (o priorityOption) String() string    { return fmt.Sprintf("Priority(%d)", int(o)) }
+func (o tenantOption) String() string      { return fmt.Sprintf("Tenant(%q)", string(o)) }
+func (o costOption) String() string        { return fmt.Sprintf("Cost(%g)", float64(o)) }
+func (o backendNameOption) String() string { return fmt.Sprintf("OnBackend(%q)", string(o)) }
+func (o needsOption) String() string       { return fmt.Sprintf("Needs(%+v)", Resources(o)) }
+func (o keyOption) String() string         { return fmt.Sprintf("Key(%q)", string(o)) }
+func (o timeoutOption) String() string     { return fmt.Sprintf("Timeout(%v)", time.Duration(o)) }
+func (o retryOption) String() string       { return fmt.Sprintf("Retry(%d, %v)", o.retries, o.backoff) }
+func (o usesOption) String() string        { return fmt.Sprintf("Uses(%q, %d)", o.Pool, o.Amount) }
+func (o triggerOption) String() string     { return fmt.Sprintf("Trigger(%v)", TriggerRule(o)) }
