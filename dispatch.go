@@ -166,6 +166,9 @@ func (n *node) call(ctx context.Context) (any, error) {
 // startLocked moves n to Running and prepares its attempt's context.
 func (s *Scheduler) startLocked(n *node, now int64) {
 	q := n.q
+	if !n.backend.local && n.job == nil {
+		s.jobLocked(n)
+	}
 	n.attempts++
 	n.busy = true
 	q.busy++
@@ -174,9 +177,6 @@ func (s *Scheduler) startLocked(n *node, now int64) {
 		n.times[atTargeted] = n.times[atReady]
 	}
 	n.times[atDispatched], n.times[atStarted] = now, now
-	if !n.backend.local && n.job == nil {
-		s.jobLocked(n)
-	}
 	ctx, cancel := context.WithCancelCause(s.runCtx)
 	if n.x != nil {
 		if n.x.timeout > 0 {
@@ -220,6 +220,9 @@ func (n *node) execute() (v any, err error) {
 func (s *Scheduler) finish(n *node, v any, err error) *node {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if err != nil && s.state == stateRunning && s.startCtx.Err() != nil {
+		s.abortLocked()
+	}
 	now := s.now()
 	q := n.q
 	n.busy = false

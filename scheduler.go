@@ -51,9 +51,10 @@ type Scheduler struct {
 	counts      Counts
 	failed      []*node // Failed tasks, for Wait's error
 	firstKilled *node
-	idle        chan struct{} // closed when no task is pending; made on demand
-	quiet       chan struct{} // closed when busy reaches 0; made on demand
-	runCtx      context.Context
+	idle        chan struct{}   // closed when no task is pending; made on demand
+	quiet       chan struct{}   // closed when busy reaches 0; made on demand
+	startCtx    context.Context // Start's ctx
+	runCtx      context.Context // parent of the tasks' contexts
 	runCancel   context.CancelCauseFunc
 	stopWatch   func() bool // stops watching Start's ctx
 	sinks       []*sink
@@ -125,8 +126,13 @@ func (s *Scheduler) Start(ctx context.Context) error {
 		return errors.New("dagq: start: already started")
 	}
 	s.state = stateRunning
+	s.startCtx = ctx
 	s.runCtx, s.runCancel = context.WithCancelCause(ctx)
-	s.stopWatch = context.AfterFunc(ctx, func() { s.abort(ctx) })
+	s.stopWatch = context.AfterFunc(ctx, func() {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		s.abortLocked()
+	})
 	now := s.now()
 	s.emitRunLocked(RunStarted, now)
 	s.dispatchLocked(false)
@@ -285,15 +291,15 @@ func (s *Scheduler) nodeLocked(id TaskID) *node {
 	return s.nodes[id-1]
 }
 
-// abort runs when Start's ctx ends: every unfinished task is killed.
-func (s *Scheduler) abort(ctx context.Context) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+// abortLocked runs once Start's ctx has ended: every unfinished task is
+// killed. Workers call it too, so that a task that returned because the run
+// ended is reported killed, not failed, whoever gets the lock first.
+func (s *Scheduler) abortLocked() {
 	if s.state != stateRunning {
 		return
 	}
 	s.state = stateAborted
-	s.killAllLocked("run context ended: "+context.Cause(ctx).Error(), true, s.now())
+	s.killAllLocked("run context ended: "+context.Cause(s.startCtx).Error(), true, s.now())
 }
 
 // Shutdown stops the scheduler: it refuses new tasks (they fail with

@@ -42,6 +42,8 @@ type Spec struct {
 // pool, neither or both of Run and Cmd) or a [*CycleError]. Names must
 // also differ from every task already in the scheduler. Add is safe for
 // concurrent use, also while running; after Shutdown it returns ErrClosed.
+// Tasks get their IDs in a topological order, ties in the order given, so
+// FIFO starts ready specs in that order.
 func (s *Scheduler) Add(specs ...Spec) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
