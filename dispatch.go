@@ -177,20 +177,19 @@ func (s *Scheduler) startLocked(n *node, now int64) {
 		n.times[atTargeted] = n.times[atReady]
 	}
 	n.times[atDispatched], n.times[atStarted] = now, now
-	ctx, cancel := context.WithCancelCause(s.runCtx)
+	ctx := s.runCtx
 	if n.x != nil {
 		if n.x.timeout > 0 {
 			var stop context.CancelFunc
 			ctx, stop = context.WithTimeoutCause(ctx, n.x.timeout,
 				fmt.Errorf("%w: task timed out after %v", context.DeadlineExceeded, n.x.timeout))
-			outer := cancel
-			cancel = func(cause error) { outer(cause); stop() }
+			n.x.stopTimeout = stop
 		}
 		if len(n.x.devices) > 0 {
 			ctx = context.WithValue(ctx, devicesKey{}, n.x.devices)
 		}
 	}
-	n.ctx, n.cancel = ctx, cancel
+	n.ctx = &attemptCtx{parent: ctx, s: s}
 	if q.tracker != nil {
 		q.tracker.Started(Task{n})
 	}
@@ -228,8 +227,12 @@ func (s *Scheduler) finish(n *node, v any, err error) *node {
 	n.busy = false
 	q.busy--
 	s.busy--
-	n.cancel(context.Canceled)
-	n.ctx, n.cancel = nil, nil
+	n.ctx.releaseLocked()
+	n.ctx = nil
+	if n.x != nil && n.x.stopTimeout != nil {
+		n.x.stopTimeout()
+		n.x.stopTimeout = nil
+	}
 	if b := n.backend; b.capa != nil && n.job != nil {
 		b.capa.Release(n.job)
 	}
@@ -270,7 +273,7 @@ func (s *Scheduler) outcomeLocked(n *node, v any, err error, now int64) {
 		delay := min(n.x.backoff<<(n.attempts-1), time.Minute)
 		s.requeueLocked(n, fmt.Sprintf("retry %d of %d after: %v", n.attempts, n.x.retries, err), delay, now)
 	default:
-		n.err = err
+		n.extra().err = err
 		s.failed = append(s.failed, n)
 		s.setStatusLocked(n, Failed, TaskFinished, "", now)
 		s.resolveLocked(n, now)
@@ -283,7 +286,7 @@ func (s *Scheduler) outcomeLocked(n *node, v any, err error, now int64) {
 // requeueLocked sends a Running task back to Queued, into its ready set
 // after delay.
 func (s *Scheduler) requeueLocked(n *node, reason string, delay time.Duration, now int64) {
-	n.reason = reason
+	n.extra().reason = reason
 	s.setStatusLocked(n, Queued, TaskQueued, reason, now)
 	if delay <= 0 {
 		n.q.pushLocked(n)

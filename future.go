@@ -55,7 +55,7 @@ func (f *Future[T]) Get(ctx context.Context) (T, error) {
 
 // Done returns a channel that is closed when the task is terminal.
 func (f *Future[T]) Done() <-chan struct{} {
-	s := f.s
+	s := f.sched()
 	if s == nil {
 		return closedChan
 	}
@@ -72,7 +72,7 @@ func (f *Future[T]) Done() <-chan struct{} {
 
 // Status returns the task's current status.
 func (f *Future[T]) Status() Status {
-	s := f.s
+	s := f.sched()
 	if s == nil {
 		return f.status
 	}
@@ -83,7 +83,7 @@ func (f *Future[T]) Status() Status {
 
 // Info returns a snapshot of the task.
 func (f *Future[T]) Info() TaskInfo {
-	s := f.s
+	s := f.sched()
 	if s == nil {
 		return f.detachedInfo()
 	}
@@ -100,5 +100,5 @@ var closedChan = func() chan struct{} {
 
 // detachedInfo describes a task refused before it entered a scheduler.
 func (n *node) detachedInfo() TaskInfo {
-	return TaskInfo{Name: n.name, Status: n.status, Err: n.err}
+	return TaskInfo{Name: n.name, Status: n.status, Err: n.x.err}
 }

@@ -51,10 +51,10 @@ func (s *Scheduler) killLocked(n *node, reason string, now int64) {
 			n.x.timer = nil
 		}
 	case Running:
-		n.cancel(fmt.Errorf("%w: %s", ErrKilled, reason))
+		n.ctx.cancelLocked(fmt.Errorf("%w: %s", ErrKilled, reason))
 	}
-	n.reason = reason
-	n.err = fmt.Errorf("%w: %s", ErrKilled, reason)
+	x := n.extra()
+	x.reason, x.err = reason, fmt.Errorf("%w: %s", ErrKilled, reason)
 	if s.firstKilled == nil {
 		s.firstKilled = n
 	}
@@ -72,7 +72,10 @@ func (s *Scheduler) resolveLocked(root *node, now int64) {
 		stack = stack[:len(stack)-1]
 		ok := n.status == Succeeded
 		var why string
-		for _, d := range n.dependents {
+		for e := n.outEdge; e != 0; {
+			ed := s.edges.at(e)
+			d := ed.to
+			e = ed.next
 			if d.status != Blocked {
 				continue
 			}
@@ -98,7 +101,6 @@ func (s *Scheduler) resolveLocked(root *node, now int64) {
 			}
 			s.readyLocked(d, now)
 		}
-		n.dependents = nil // no longer needed: free the edges
 	}
 	clear(stack)
 	s.stack = stack[:0]
@@ -110,11 +112,11 @@ func (s *Scheduler) resolveLocked(root *node, now int64) {
 func (n *node) blame() string {
 	switch {
 	case n.heir:
-		return n.reason
+		return n.x.reason
 	case n.status == Failed:
-		return "dependency " + n.label() + " failed: " + n.err.Error()
+		return "dependency " + n.label() + " failed: " + n.x.err.Error()
 	default:
-		return "dependency " + n.label() + " killed: " + n.reason
+		return "dependency " + n.label() + " killed: " + n.x.reason
 	}
 }
 
@@ -131,7 +133,7 @@ func (s *Scheduler) killAllLocked(cause string, running bool, now int64) {
 
 // taskError returns the error Get reports for a task that did not succeed.
 func (n *node) taskError() *TaskError {
-	e := &TaskError{ID: n.id, Name: n.name, Status: n.status, Reason: n.reason, Err: n.err}
+	e := &TaskError{ID: n.id, Name: n.name, Status: n.status, Reason: n.x.reason, Err: n.x.err}
 	if n.status == Killed {
 		e.Err = ErrKilled
 	}

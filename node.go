@@ -21,8 +21,8 @@ const (
 // node is one task in the graph. Every field is guarded by the owning
 // scheduler's mu, except those set before the node is published (id, name,
 // q, backend, body, out, deps, trigger, x) which never change afterwards.
+// Its size matters: Future[T] embeds it, and every task allocates one.
 type node struct {
-	s       *Scheduler
 	id      TaskID
 	name    string
 	q       *Queue
@@ -34,15 +34,12 @@ type node struct {
 	busy    bool // a goroutine is executing it (may outlive Running when killed)
 	heir    bool // killed because of a dependency: its reason names the culprit
 
-	reason string
-	err    error
-
-	deps       []*node
-	depBuf     [2]*node // backs deps for one or two dependencies
-	dependents []*node
-	waiting    int32 // dependencies not yet resolved for the trigger rule
-	succeeded  int32 // dependencies that succeeded (AnySucceeded)
-	attempts   int32
+	deps      []*node
+	depBuf    [2]*node // backs deps for one or two dependencies
+	outEdge   int32    // first edge to a dependent in Scheduler.edges; 0 = none
+	waiting   int32    // dependencies not yet resolved for the trigger rule
+	succeeded int32    // dependencies that succeeded (AnySucceeded)
+	attempts  int32
 
 	weight   float64
 	priority int
@@ -55,31 +52,33 @@ type node struct {
 
 	times [numStamps]int64 // nanoseconds since the scheduler's epoch; 0 = unset
 
-	body   func(context.Context) error // runs the typed function, storing its value
-	out    output                      // the typed future
-	done   chan struct{}               // closed when terminal; made on demand
-	ctx    context.Context             // the running attempt's context
-	cancel context.CancelCauseFunc     // cancels the running attempt
-	job    *Job                        // the attempt's job; nil on the local fast path
+	body func(context.Context) error // runs the typed function, storing its value
+	out  output                      // the typed future
+	done chan struct{}               // closed when terminal; made on demand
+	ctx  *attemptCtx                 // the running attempt's context
+	job  *Job                        // the attempt's job; nil on the local fast path
 
 	x *nodeExtra // rarely used options
 }
 
 // nodeExtra holds what most tasks do not use, keeping node small.
 type nodeExtra struct {
-	tenant    string
-	key       string
-	timeout   time.Duration
-	retries   int
-	backoff   time.Duration
-	uses      []poolUse
-	needs     Resources
-	cmd       []string
-	devices   []string
-	skips     int // times passed over for lack of capacity (starvation guard)
-	busyTries int // consecutive ErrBackendBusy answers
-	depIDs    []TaskID
-	timer     *time.Timer // pending retry or busy back-off
+	tenant      string
+	key         string
+	timeout     time.Duration
+	retries     int
+	backoff     time.Duration
+	uses        []poolUse
+	needs       Resources
+	cmd         []string
+	devices     []string
+	reason      string // why it was killed or requeued
+	err         error  // why it failed or was killed
+	skips       int    // times passed over for lack of capacity (starvation guard)
+	busyTries   int    // consecutive ErrBackendBusy answers
+	depIDs      []TaskID
+	timer       *time.Timer        // pending retry or busy back-off
+	stopTimeout context.CancelFunc // releases the running attempt's timeout
 }
 
 type poolUse struct {
@@ -92,6 +91,15 @@ type poolUse struct {
 type output interface {
 	setAny(v any) error
 	valueAny() any
+}
+
+// sched returns the task's scheduler, or nil for a task refused before it
+// entered one.
+func (n *node) sched() *Scheduler {
+	if n.q == nil {
+		return nil
+	}
+	return n.q.s
 }
 
 func (n *node) extra() *nodeExtra {
@@ -115,7 +123,7 @@ func (n *node) at(k stamp) time.Time {
 	if n.times[k] == 0 {
 		return time.Time{}
 	}
-	return n.s.epoch.Add(time.Duration(n.times[k]))
+	return n.q.s.epoch.Add(time.Duration(n.times[k]))
 }
 
 // info returns the node's snapshot. Callers hold s.mu.
@@ -126,8 +134,6 @@ func (n *node) info() TaskInfo {
 		Queue:    n.q.name,
 		Backend:  n.backend.name,
 		Status:   n.status,
-		Reason:   n.reason,
-		Err:      n.err,
 		Attempts: int(n.attempts),
 		Cached:   n.cached,
 		Weight:   n.weight,
@@ -140,6 +146,7 @@ func (n *node) info() TaskInfo {
 	}
 	if n.x != nil {
 		i.Tenant, i.Key, i.Devices = n.x.tenant, n.x.key, n.x.devices
+		i.Reason, i.Err = n.x.reason, n.x.err
 	}
 	i.Submitted, i.Ready, i.Targeted = n.at(atSubmitted), n.at(atReady), n.at(atTargeted)
 	i.Dispatched, i.Started, i.Finished = n.at(atDispatched), n.at(atStarted), n.at(atFinished)
@@ -192,3 +199,39 @@ func (t Task) Info() TaskInfo { return t.n.info() }
 
 // IsZero reports whether t is the zero Task, which stands for "none".
 func (t Task) IsZero() bool { return t.n == nil }
+
+// edge links a task to one of its dependents. Edges of one task form a
+// list through next (an edge number, 0 ending it; it starts at
+// node.outEdge), so that adding a dependent allocates nothing but, every
+// edgeChunk edges, one fixed-size chunk (never a copy of the old ones).
+type edge struct {
+	to   *node
+	next int32
+}
+
+const edgeChunk = 4096
+
+// edgeArena stores every dependency edge of a scheduler. Guarded by
+// Scheduler.mu.
+type edgeArena struct {
+	chunks [][]edge
+	n      int32 // edges stored, including the unused edge 0
+}
+
+// add stores an edge to `to` in front of the list starting at head and
+// returns the new head.
+func (a *edgeArena) add(to *node, head int32) int32 {
+	if a.n%edgeChunk == 0 {
+		a.chunks = append(a.chunks, make([]edge, edgeChunk))
+		if a.n == 0 {
+			a.n = 1 // edge 0 ends lists
+		}
+	}
+	i := a.n
+	a.chunks[i/edgeChunk][i%edgeChunk] = edge{to, head}
+	a.n++
+	return i
+}
+
+// at returns edge i.
+func (a *edgeArena) at(i int32) *edge { return &a.chunks[i/edgeChunk][i%edgeChunk] }

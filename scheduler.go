@@ -58,7 +58,9 @@ type Scheduler struct {
 	runCancel   context.CancelCauseFunc
 	stopWatch   func() bool // stops watching Start's ctx
 	sinks       []*sink
+	edges       edgeArena     // dependency edges
 	stack       []*node       // scratch for propagation
+	scratch     taskConfig    // scratch for submission
 	shutdown    chan struct{} // closed when Shutdown has finished
 }
 

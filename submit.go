@@ -109,48 +109,55 @@ func futureNode[A any](a *Future[A]) *node {
 // submit registers n on q's scheduler. vdeps are the dependencies whose
 // values the body reads.
 func submit(q *Queue, n *node, out output, vdeps []*node, opts []TaskOption) {
-	var c taskConfig
-	c.apply(opts)
 	n.out = out
 	if q == nil {
+		var c taskConfig
+		c.apply(opts)
 		n.detach(c.name, &SubmitError{Reason: "nil queue"})
 		return
 	}
-	q.s.insert(q, n, &c, vdeps)
+	q.s.insert(q, n, vdeps, opts)
 }
 
 // detach makes n a task that failed before entering any scheduler.
 func (n *node) detach(name string, err error) {
-	n.name, n.status, n.err = name, Failed, err
+	n.name, n.status = name, Failed
+	n.extra().err = err
 }
 
 // insert validates and adds one task. It is the single entry point of
-// closures and specs into the graph.
-func (s *Scheduler) insert(q *Queue, n *node, c *taskConfig, vdeps []*node) {
+// closures into the graph. Options are applied under the lock into the
+// scheduler's scratch config, so that submitting allocates no config.
+func (s *Scheduler) insert(q *Queue, n *node, vdeps []*node, opts []TaskOption) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	c := &s.scratch
+	*c = taskConfig{}
+	c.apply(opts)
 	if s.state == stateClosed {
 		n.detach(c.name, fmt.Errorf("dagq: submit: %w", ErrClosed))
 		return
 	}
-	deps, err := s.resolveDepsLocked(vdeps, c)
+	deps, err := s.resolveDepsLocked(n, vdeps, c)
 	s.addLocked(q, n, c, deps, err)
+	*c = taskConfig{}
 	s.dispatchLocked(false)
 }
 
-// resolveDepsLocked returns the task's dependencies, without duplicates.
-func (s *Scheduler) resolveDepsLocked(vdeps []*node, c *taskConfig) ([]*node, error) {
+// resolveDepsLocked returns the task's dependencies, without duplicates;
+// up to two live in the node itself.
+func (s *Scheduler) resolveDepsLocked(n *node, vdeps []*node, c *taskConfig) ([]*node, error) {
 	if len(vdeps) > 0 && c.trigger != AllSucceeded {
 		return nil, &SubmitError{Reason: fmt.Sprintf("a task that takes dependency values must use AllSucceeded, not %v", c.trigger)}
 	}
 	deps := vdeps
 	if len(c.deps) > 0 {
-		deps = make([]*node, 0, len(vdeps)+len(c.deps))
-		deps = append(deps, vdeps...)
+		if deps == nil {
+			deps = n.depBuf[:0]
+		}
 		for _, d := range c.deps {
 			if d == nil {
-				deps = append(deps, nil)
-				continue
+				return nil, &SubmitError{Reason: "nil dependency"}
 			}
 			deps = append(deps, d.depNode())
 		}
@@ -159,7 +166,7 @@ func (s *Scheduler) resolveDepsLocked(vdeps []*node, c *taskConfig) ([]*node, er
 		switch {
 		case d == nil:
 			return nil, &SubmitError{Reason: "nil dependency"}
-		case d.s != s:
+		case d.sched() != s:
 			return nil, &SubmitError{Reason: fmt.Sprintf("dependency %s is not a task of this scheduler", d.label())}
 		}
 	}
@@ -200,7 +207,7 @@ func dedupe(deps []*node) []*node {
 // refusal fails it at once.
 func (s *Scheduler) addLocked(q *Queue, n *node, c *taskConfig, deps []*node, refusal error) {
 	now := s.now()
-	n.s, n.q = s, q
+	n.q = q
 	n.id = TaskID(len(s.nodes) + 1)
 	n.name, n.trigger = c.name, c.trigger
 	n.weight, n.priority, n.cost = c.weight, c.priority, c.cost
@@ -217,7 +224,7 @@ func (s *Scheduler) addLocked(q *Queue, n *node, c *taskConfig, deps []*node, re
 	}
 	s.setStatusLocked(n, Blocked, TaskSubmitted, "", now)
 	if refusal != nil {
-		n.err = refusal
+		n.extra().err = refusal
 		s.failed = append(s.failed, n)
 		s.setStatusLocked(n, Failed, TaskFinished, refusal.Error(), now)
 		return
@@ -227,7 +234,7 @@ func (s *Scheduler) addLocked(q *Queue, n *node, c *taskConfig, deps []*node, re
 		switch {
 		case !d.status.Terminal():
 			n.waiting++
-			d.dependents = append(d.dependents, n)
+			d.outEdge = s.edges.add(n, d.outEdge)
 		case d.status == Succeeded:
 			n.succeeded++
 		case n.trigger == AllSucceeded && blame == "":

@@ -2,6 +2,7 @@ package dagq
 
 import (
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -10,7 +11,7 @@ type TaskOption interface {
 	applyTask(*taskConfig)
 }
 
-// taskConfig gathers a task's options; it lives on the submitter's stack.
+// taskConfig gathers a task's options.
 type taskConfig struct {
 	name     string
 	deps     []Dep
@@ -65,12 +66,20 @@ func Name(name string) TaskOption { return nameOption(name) }
 
 type afterOption []Dep
 
-func (o afterOption) applyTask(c *taskConfig) { c.deps = append(c.deps, o...) }
+// applyTask shares o's slice when it is the first After: After clips it,
+// so a later append never writes into it.
+func (o afterOption) applyTask(c *taskConfig) {
+	if c.deps == nil {
+		c.deps = o
+		return
+	}
+	c.deps = append(c.deps, o...)
+}
 
 // After adds dependencies whose values the task does not take. The task
 // starts only once they are done, as its [TriggerRule] says. After copies
 // its arguments; naming the same dependency twice is allowed.
-func After(deps ...Dep) TaskOption { return afterOption(append([]Dep(nil), deps...)) }
+func After(deps ...Dep) TaskOption { return afterOption(slices.Clip(slices.Clone(deps))) }
 
 type weightOption float64
 
