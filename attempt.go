@@ -2,65 +2,85 @@ package dagq
 
 import (
 	"context"
+	"sync/atomic"
 	"time"
 )
 
 // attemptCtx is the context a task attempt runs with. Most tasks never
 // look at their context's Done channel, so the cancellable context behind
-// it is made only when asked for (Done, Value, or context.Cause): an
-// attempt costs one small allocation instead of a context.WithCancelCause
-// registered with the run context. Its fields are guarded by the
-// scheduler's mu.
+// it is made only when needed (Done, Err after cancellation, or
+// context.Cause): an attempt costs one small allocation instead of a
+// context.WithCancelCause registered with, and contending on, the run
+// context.
 type attemptCtx struct {
 	parent context.Context // the run context, maybe with a deadline or devices
 	s      *Scheduler
-	inner  context.Context         // made on demand
-	cancel context.CancelCauseFunc // of inner
-	cause  error                   // why it was cancelled before inner existed
+	inner  atomic.Pointer[cancelable] // made on demand, under s.mu
+	cause  error                      // why it was cancelled before inner existed; guarded by s.mu
+}
+
+type cancelable struct {
+	ctx    context.Context
+	cancel context.CancelCauseFunc
 }
 
 func (c *attemptCtx) Deadline() (time.Time, bool) { return c.parent.Deadline() }
 
-func (c *attemptCtx) Done() <-chan struct{} { return c.materialize().Done() }
-
-func (c *attemptCtx) Value(key any) any { return c.materialize().Value(key) }
+func (c *attemptCtx) Done() <-chan struct{} { return c.materialize().ctx.Done() }
 
 func (c *attemptCtx) Err() error {
+	if in := c.inner.Load(); in != nil {
+		return in.ctx.Err()
+	}
+	if err := c.parent.Err(); err != nil {
+		return err
+	}
 	c.s.mu.Lock()
-	inner, cause := c.inner, c.cause
+	cancelled := c.cause != nil
 	c.s.mu.Unlock()
-	switch {
-	case inner != nil:
-		return inner.Err()
-	case cause != nil:
+	if cancelled {
 		return context.Canceled
 	}
-	return c.parent.Err()
+	return nil
+}
+
+// Value answers from the parent, except for the key context.Cause asks
+// for (an unexported *int of package context), which needs the
+// cancellable context so that the attempt's own cause is found.
+func (c *attemptCtx) Value(key any) any {
+	if _, ok := key.(*int); ok {
+		return c.materialize().ctx.Value(key)
+	}
+	return c.parent.Value(key)
 }
 
 // materialize returns the cancellable context, making it if needed.
-func (c *attemptCtx) materialize() context.Context {
+func (c *attemptCtx) materialize() *cancelable {
+	if in := c.inner.Load(); in != nil {
+		return in
+	}
 	c.s.mu.Lock()
 	defer c.s.mu.Unlock()
-	if c.inner == nil {
-		c.inner, c.cancel = context.WithCancelCause(c.parent)
-		if c.cause != nil {
-			c.cancel(c.cause)
-		}
+	if in := c.inner.Load(); in != nil {
+		return in
 	}
-	return c.inner
+	ctx, cancel := context.WithCancelCause(c.parent)
+	if c.cause != nil {
+		cancel(c.cause)
+	}
+	in := &cancelable{ctx, cancel}
+	c.inner.Store(in)
+	return in
 }
 
 // cancelLocked cancels the attempt with cause (the first cause wins).
 func (c *attemptCtx) cancelLocked(cause error) {
-	if c.cancel != nil {
-		c.cancel(cause)
+	if in := c.inner.Load(); in != nil {
+		in.cancel(cause)
 	} else if c.cause == nil {
 		c.cause = cause
 	}
 }
 
 // releaseLocked frees what the attempt holds once it returned.
-func (c *attemptCtx) releaseLocked() {
-	c.cancelLocked(context.Canceled)
-}
+func (c *attemptCtx) releaseLocked() { c.cancelLocked(context.Canceled) }
