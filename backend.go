@@ -49,7 +49,8 @@ type Job struct {
 // task on the backend and leaves the task Queued, in policy order, while
 // Acquire says no; it calls Release once Run has returned. Admit, Acquire
 // and Release are called with the scheduler's lock held: they must be
-// fast and must not block or call the scheduler.
+// fast and must not block, call the scheduler, or call the wake function
+// of [CapacityNotifier] (the scheduler dispatches after Release anyway).
 type Capacity interface {
 	Backend
 	// Admit reports at submission whether the job could ever run here; its

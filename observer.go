@@ -14,7 +14,8 @@ import (
 // locks while doing so, and a slow observer never delays dispatch: events
 // wait for it in an unbounded queue (memory grows while it lags). A panic
 // in Observe is logged to the scheduler's logger and the next event is
-// delivered.
+// delivered. Observe may call the scheduler's methods, except Wait and
+// Shutdown, which wait for the observer itself.
 type Observer interface {
 	Observe(Event)
 }
