@@ -1,0 +1,92 @@
+package bench
+
+import (
+	"flag"
+	"fmt"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m,
+		// ants keeps a purge goroutine per process-wide default pool.
+		goleak.IgnoreTopFunction("github.com/panjf2000/ants/v2.(*poolCommon).purgeStaleWorkers"),
+		goleak.IgnoreTopFunction("github.com/panjf2000/ants/v2.(*poolCommon).ticktock"),
+	)
+}
+
+// TestEverySystemOnEveryShape runs each system on each shape it supports
+// and checks that each task ran exactly once, only after its dependencies.
+func TestEverySystemOnEveryShape(t *testing.T) {
+	for _, sh := range Shapes {
+		g := sh.Build(1_000)
+		for _, sys := range Systems {
+			if !sys.Supports(g) {
+				continue
+			}
+			t.Run(sh.Name+"/"+sys.Name, func(t *testing.T) {
+				done := make([]atomic.Int32, g.N)
+				var violations atomic.Int32
+				body := func(i int) {
+					for _, d := range g.Deps[i] {
+						if done[d].Load() != 1 {
+							violations.Add(1)
+						}
+					}
+					done[i].Add(1)
+				}
+				require.NoError(t, sys.Prepare(g, body)())
+				require.Zero(t, violations.Load(), "tasks ran before their dependencies")
+				for i := range done {
+					require.Equal(t, int32(1), done[i].Load(), "task %d", i)
+				}
+			})
+		}
+	}
+}
+
+func TestShapes(t *testing.T) {
+	require.Equal(t, 10_000, Layered(10_000).N)
+	require.Equal(t, 4*(10_000-100), Layered(10_000).Edges())
+	require.Equal(t, 10_200, Smqsched(10_200).N, "k = 100: 100 A, 100 B, 10,000 C")
+	fi := FanIn(1_000)
+	require.Equal(t, 999, fi.N, "500 leaves, 499 inner tasks")
+	require.Empty(t, FanOut(10).Deps[0])
+	require.Len(t, FanOut(10).Deps[9], 8)
+}
+
+var sizes = flag.String("bench.sizes", "10000,100000", "comma-separated graph sizes for BenchmarkSystems")
+
+// BenchmarkSystems measures every system on every shape and size with
+// empty task bodies, reporting ns, bytes and allocations per task.
+func BenchmarkSystems(b *testing.B) {
+	for _, sz := range strings.Split(*sizes, ",") {
+		n, err := strconv.Atoi(sz)
+		require.NoError(b, err)
+		for _, sh := range Shapes {
+			g := sh.Build(n)
+			for _, sys := range Systems {
+				if !sys.Supports(g) {
+					continue
+				}
+				b.Run(fmt.Sprintf("%s/%s/%d", sh.Name, sys.Name, n), func(b *testing.B) {
+					run := sys.Prepare(g, Works[0].Body())
+					Measure(b, g.N, run)
+				})
+			}
+		}
+	}
+}
+
+func TestWorkIsCalibrated(t *testing.T) {
+	body := Works[2].Body()
+	body(0)
+	require.Positive(t, perMicro)
+	runtime.GC()
+}
