@@ -1,0 +1,194 @@
+package dagq
+
+import (
+	"context"
+	"iter"
+	"sync/atomic"
+)
+
+// Result is the outcome of one request run by [Feed]: the request, the
+// value and error of its task (Err is the task's [*TaskError] when it did
+// not succeed), and the task's snapshot with its times (Targeted,
+// Dispatched, Started, Finished...) once terminal.
+type Result[R, T any] struct {
+	Request R
+	Value   T
+	Err     error
+	Info    TaskInfo
+}
+
+// feedAhead is how many of a feed's tasks may wait for their release time
+// at once: the feed pulls a request from its source only when fewer wait.
+const feedAhead = 8
+
+// Feed runs fn on queue q for each request of src, pulling requests
+// lazily at the pace of q's strategy, and returns the sequence of results
+// in the order the tasks finish. It is the load generator of guidellm's
+// scheduler: give q a [Strategy] and limits ([MaxTasks], [MaxDuration],
+// [MaxErrors]), start the scheduler, and range over the results.
+//
+// src may be unbounded. Feed pulls a request only when fewer than a few
+// (8) of its tasks wait for their release and fewer than the queue's
+// concurrency (its size, or its strategy's limit if smaller) plus 8 are
+// outstanding, results not yet yielded included; so memory stays bounded
+// and requests are pulled only as fast as the strategy releases them.
+//
+// The sequence ends when src is exhausted and every task has been yielded,
+// or when q's run ends (a limit was reached; the results of the tasks it
+// killed or let finish are yielded, with their errors), or when the
+// scheduler is shut down. When ctx ends, or the consumer stops iterating,
+// Feed stops pulling, cancels its tasks that have not finished (their
+// results are not yielded) and returns once none of its goroutines is
+// left: one short-lived goroutine per outstanding task waits for it.
+//
+// Tasks take opts as [Submit] does. Iterating the sequence blocks between
+// results; the sequence may be iterated once, from one goroutine. The
+// scheduler must be started for tasks to run.
+func Feed[R, T any](ctx context.Context, q *Queue, src iter.Seq[R], fn func(context.Context, R) (T, error), opts ...TaskOption) iter.Seq[Result[R, T]] {
+	return func(yield func(Result[R, T]) bool) {
+		f := newFeed[R, T](ctx, q)
+		if f.more() {
+			for r := range src {
+				f.submit(r, fn, opts)
+				if !f.wait(yield) || !f.more() {
+					break
+				}
+			}
+		}
+		f.drain(yield)
+	}
+}
+
+// feed is the state of one iteration of a Feed sequence. Only the
+// iterating goroutine touches it, except the channels.
+type feed[R, T any] struct {
+	ctx    context.Context
+	q      *Queue
+	window int // most outstanding tasks
+	budget int // most tasks to submit (MaxTasks); < 0 for no limit
+	live   map[*feedTask[R, T]]struct{}
+	done   chan *feedTask[R, T] // finished tasks, from their watchers
+	quit   bool                 // ctx ended or the consumer stopped
+
+	// Shared with the tasks' bodies.
+	waiting atomic.Int64  // live tasks that have not started
+	kick    chan struct{} // a task started (capacity 1, never blocks)
+}
+
+type feedTask[R, T any] struct {
+	req   R
+	f     *Future[T]
+	began atomic.Bool // started, or finished without starting
+}
+
+// begin takes t out of the waiting count, once.
+func (f *feed[R, T]) begin(t *feedTask[R, T]) bool {
+	if !t.began.CompareAndSwap(false, true) {
+		return false
+	}
+	f.waiting.Add(-1)
+	return true
+}
+
+func newFeed[R, T any](ctx context.Context, q *Queue) *feed[R, T] {
+	f := &feed[R, T]{ctx: ctx, q: q, window: 1 + feedAhead, budget: -1, live: map[*feedTask[R, T]]struct{}{}}
+	if q != nil {
+		q.s.mu.Lock()
+		conc := q.size
+		if r := q.run; r != nil {
+			if r.limit > 0 {
+				conc = min(conc, r.limit)
+			}
+			if r.maxTasks > 0 {
+				f.budget = max(r.maxTasks-r.released, 0)
+			}
+		}
+		q.s.mu.Unlock()
+		f.window = conc + feedAhead
+	}
+	f.done = make(chan *feedTask[R, T], f.window)
+	f.kick = make(chan struct{}, 1)
+	return f
+}
+
+// more reports whether the feed may pull another request: the queue is
+// open and its run goes on, the MaxTasks budget is not spent, and ctx has
+// not ended.
+func (f *feed[R, T]) more() bool {
+	if f.quit || f.ctx.Err() != nil || f.q == nil || f.budget == 0 {
+		return false
+	}
+	s := f.q.s
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return (s.state == stateNew || s.state == stateRunning) && f.q.endedLocked() == ""
+}
+
+// submit starts a task for request r and a goroutine that reports its end.
+func (f *feed[R, T]) submit(r R, fn func(context.Context, R) (T, error), opts []TaskOption) {
+	t := &feedTask[R, T]{req: r}
+	f.waiting.Add(1)
+	t.f = Submit(f.q, func(ctx context.Context) (T, error) {
+		if f.begin(t) {
+			select {
+			case f.kick <- struct{}{}:
+			default:
+			}
+		}
+		return fn(ctx, r)
+	}, opts...)
+	f.budget--
+	f.live[t] = struct{}{}
+	done := f.done
+	go func() {
+		<-t.f.Done()
+		done <- t
+	}()
+}
+
+// wait yields finished tasks until another request may be pulled. It
+// reports false when ctx ended or the consumer stopped.
+func (f *feed[R, T]) wait(yield func(Result[R, T]) bool) bool {
+	for !f.quit && (len(f.live) >= f.window || f.waiting.Load() >= feedAhead) {
+		f.step(yield)
+	}
+	return !f.quit
+}
+
+// drain yields the remaining tasks as they finish, or cancels them if ctx
+// ends or the consumer stops; it returns once every watcher has exited.
+func (f *feed[R, T]) drain(yield func(Result[R, T]) bool) {
+	for len(f.live) > 0 && !f.quit {
+		f.step(yield)
+	}
+	if len(f.live) == 0 {
+		return
+	}
+	why := "feed stopped: consumer stopped iterating"
+	if err := context.Cause(f.ctx); err != nil {
+		why = "feed stopped: " + err.Error()
+	}
+	for t := range f.live {
+		f.q.s.Cancel(t.f.ID(), why)
+	}
+	for len(f.live) > 0 {
+		delete(f.live, <-f.done)
+	}
+}
+
+// step waits for one event: a task started, a task finished (yielded to
+// the consumer), or ctx ended.
+func (f *feed[R, T]) step(yield func(Result[R, T]) bool) {
+	select {
+	case <-f.kick:
+	case t := <-f.done:
+		delete(f.live, t)
+		f.begin(t)
+		v, err := t.f.Get(context.Background())
+		if !yield(Result[R, T]{Request: t.req, Value: v, Err: err, Info: t.f.Info()}) {
+			f.quit = true
+		}
+	case <-f.ctx.Done():
+		f.quit = true
+	}
+}
