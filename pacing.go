@@ -16,7 +16,7 @@ type queueRun struct {
 
 	started  bool
 	start    int64 // when the run started, in scheduler time
-	due      int64 // the next release time, in scheduler time
+	due      int64 // the next release time, in scheduler time; 0 without a strategy
 	released int   // tasks started for the first time
 	failures int
 	ended    string // why the run ended; "" while it goes on
@@ -36,8 +36,8 @@ func (s *Scheduler) releasableLocked(q *Queue, n *node) bool {
 		r.capped = true
 		return false
 	}
-	if r.next == nil && r.started {
-		return true
+	if n.times[atDispatched] != 0 {
+		return true // a retry: released already
 	}
 	now := s.now()
 	if r.capped {
@@ -46,7 +46,10 @@ func (s *Scheduler) releasableLocked(q *Queue, n *node) bool {
 	if !r.started {
 		s.startRunLocked(q, now)
 	}
-	if r.next == nil || n.times[atDispatched] != 0 || now >= r.due {
+	if r.maxDuration > 0 && max(now, r.due) >= r.start+int64(r.maxDuration) {
+		return false // past the run's end: its deadline timer ends it
+	}
+	if r.next == nil || now >= r.due {
 		return true
 	}
 	s.wakeLocked(q, now)
