@@ -39,7 +39,7 @@ const feedAhead = 8
 // scheduler is shut down. When ctx ends, or the consumer stops iterating,
 // Feed stops pulling, cancels its tasks that have not finished (their
 // results are not yielded) and returns once none of its goroutines is
-// left: one short-lived goroutine per outstanding task waits for it.
+// left (Feed starts no goroutine).
 //
 // Tasks take opts as [Submit] does. Iterating the sequence blocks between
 // results; the sequence may be iterated once, from one goroutine. The
@@ -60,15 +60,15 @@ func Feed[R, T any](ctx context.Context, q *Queue, src iter.Seq[R], fn func(cont
 }
 
 // feed is the state of one iteration of a Feed sequence. Only the
-// iterating goroutine touches it, except the channels.
+// iterating goroutine touches it, except the channels and waiting.
 type feed[R, T any] struct {
 	ctx    context.Context
 	q      *Queue
 	window int // most outstanding tasks
 	budget int // most tasks to submit (MaxTasks); < 0 for no limit
-	live   map[*feedTask[R, T]]struct{}
-	done   chan *feedTask[R, T] // finished tasks, from their watchers
-	quit   bool                 // ctx ended or the consumer stopped
+	live   map[*node]*feedTask[R, T]
+	done   chan *node // tasks that became terminal, in that order
+	quit   bool       // ctx ended or the consumer stopped
 
 	// Shared with the tasks' bodies.
 	waiting atomic.Int64  // live tasks that have not started
@@ -81,18 +81,10 @@ type feedTask[R, T any] struct {
 	began atomic.Bool // started, or finished without starting
 }
 
-// begin takes t out of the waiting count, once.
-func (f *feed[R, T]) begin(t *feedTask[R, T]) bool {
-	if !t.began.CompareAndSwap(false, true) {
-		return false
-	}
-	f.waiting.Add(-1)
-	return true
-}
-
 func newFeed[R, T any](ctx context.Context, q *Queue) *feed[R, T] {
-	f := &feed[R, T]{ctx: ctx, q: q, window: 1 + feedAhead, budget: -1, live: map[*feedTask[R, T]]struct{}{}}
-	if q != nil {
+	f := &feed[R, T]{ctx: ctx, q: q, window: 1 + feedAhead, budget: 1, live: map[*node]*feedTask[R, T]{}}
+	if q != nil { // else one request is pulled, to report the nil queue
+		f.budget = -1
 		q.s.mu.Lock()
 		conc := q.size
 		if r := q.run; r != nil {
@@ -106,7 +98,7 @@ func newFeed[R, T any](ctx context.Context, q *Queue) *feed[R, T] {
 		q.s.mu.Unlock()
 		f.window = conc + feedAhead
 	}
-	f.done = make(chan *feedTask[R, T], f.window)
+	f.done = make(chan *node, f.window)
 	f.kick = make(chan struct{}, 1)
 	return f
 }
@@ -115,8 +107,11 @@ func newFeed[R, T any](ctx context.Context, q *Queue) *feed[R, T] {
 // open and its run goes on, the MaxTasks budget is not spent, and ctx has
 // not ended.
 func (f *feed[R, T]) more() bool {
-	if f.quit || f.ctx.Err() != nil || f.q == nil || f.budget == 0 {
+	if f.quit || f.ctx.Err() != nil || f.budget == 0 {
 		return false
+	}
+	if f.q == nil {
+		return true
 	}
 	s := f.q.s
 	s.mu.Lock()
@@ -124,26 +119,37 @@ func (f *feed[R, T]) more() bool {
 	return (s.state == stateNew || s.state == stateRunning) && f.q.endedLocked() == ""
 }
 
-// submit starts a task for request r and a goroutine that reports its end.
+// submit adds the task of request r. The scheduler sends its node to
+// f.done once it is terminal: the channel has room for every live task.
 func (f *feed[R, T]) submit(r R, fn func(context.Context, R) (T, error), opts []TaskOption) {
-	t := &feedTask[R, T]{req: r}
-	f.waiting.Add(1)
-	t.f = Submit(f.q, func(ctx context.Context) (T, error) {
+	t := &feedTask[R, T]{req: r, f: &Future[T]{}}
+	t.f.x = &nodeExtra{notify: f.done}
+	t.f.body = func(ctx context.Context) (err error) {
 		if f.begin(t) {
 			select {
 			case f.kick <- struct{}{}:
 			default:
 			}
 		}
-		return fn(ctx, r)
-	}, opts...)
+		t.f.value, err = fn(ctx, r) // Get ignores the value unless Succeeded
+		return err
+	}
 	f.budget--
-	f.live[t] = struct{}{}
-	done := f.done
-	go func() {
-		<-t.f.Done()
-		done <- t
-	}()
+	f.waiting.Add(1)
+	f.live[&t.f.node] = t
+	submit(f.q, &t.f.node, t.f, nil, opts)
+	if t.f.s == nil {
+		f.done <- &t.f.node // refused before entering the scheduler
+	}
+}
+
+// begin takes t out of the waiting count, once.
+func (f *feed[R, T]) begin(t *feedTask[R, T]) bool {
+	if !t.began.CompareAndSwap(false, true) {
+		return false
+	}
+	f.waiting.Add(-1)
+	return true
 }
 
 // wait yields finished tasks until another request may be pulled. It
@@ -155,8 +161,8 @@ func (f *feed[R, T]) wait(yield func(Result[R, T]) bool) bool {
 	return !f.quit
 }
 
-// drain yields the remaining tasks as they finish, or cancels them if ctx
-// ends or the consumer stops; it returns once every watcher has exited.
+// drain yields the remaining tasks as they finish or, if ctx ends or the
+// consumer stops, cancels them. It returns once every task is terminal.
 func (f *feed[R, T]) drain(yield func(Result[R, T]) bool) {
 	for len(f.live) > 0 && !f.quit {
 		f.step(yield)
@@ -168,7 +174,7 @@ func (f *feed[R, T]) drain(yield func(Result[R, T]) bool) {
 	if err := context.Cause(f.ctx); err != nil {
 		why = "feed stopped: " + err.Error()
 	}
-	for t := range f.live {
+	for _, t := range f.live {
 		f.q.s.Cancel(t.f.ID(), why)
 	}
 	for len(f.live) > 0 {
@@ -181,8 +187,9 @@ func (f *feed[R, T]) drain(yield func(Result[R, T]) bool) {
 func (f *feed[R, T]) step(yield func(Result[R, T]) bool) {
 	select {
 	case <-f.kick:
-	case t := <-f.done:
-		delete(f.live, t)
+	case n := <-f.done:
+		t := f.live[n]
+		delete(f.live, n)
 		f.begin(t)
 		v, err := t.f.Get(context.Background())
 		if !yield(Result[R, T]{Request: t.req, Value: v, Err: err, Info: t.f.Info()}) {

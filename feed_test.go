@@ -153,6 +153,16 @@ func TestFeedEndsWithTheSourceAndWithTheQueueRun(t *testing.T) {
 			t.Fatal("a result after Shutdown")
 		}
 		require.Zero(t, src.pulled)
+
+		// A nil queue is reported once.
+		var errs []error
+		for res := range dagq.Feed(ctx, nil, src.seq(), double) {
+			errs = append(errs, res.Err)
+		}
+		require.Len(t, errs, 1)
+		var se *dagq.SubmitError
+		require.ErrorAs(t, errs[0], &se)
+		require.Contains(t, se.Reason, "nil queue")
 	})
 }
 

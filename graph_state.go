@@ -16,6 +16,9 @@ func (s *Scheduler) setStatusLocked(n *node, to Status, kind EventKind, reason s
 		if n.done != nil {
 			close(n.done)
 		}
+		if n.x != nil && n.x.notify != nil {
+			n.x.notify <- n
+		}
 	}
 	if len(s.sinks) > 0 {
 		s.emitLocked(kind, n, from, reason, now)
