@@ -75,77 +75,65 @@ func (o strategyOption) String() string { return fmt.Sprintf("WithStrategy(%#v)"
 // [Scheduler.Queue] return an error naming them.
 func WithStrategy(s Strategy) QueueOption { return strategyOption{s} }
 
-type rampupOption time.Duration
-
-func (o rampupOption) applyQueue(c *queueConfig) {
-	if o < 0 {
-		c.run.fail(fmt.Errorf("Rampup(%v): want a duration ≥ 0", time.Duration(o)))
-		return
-	}
-	c.run.rampup = time.Duration(o)
+// runOption is Rampup or MaxDuration (durations ≥ 0, in v), or MaxTasks or
+// MaxErrors (counts ≥ 1).
+type runOption struct {
+	name string
+	v    int64
 }
-func (o rampupOption) String() string { return fmt.Sprintf("Rampup(%v)", time.Duration(o)) }
+
+func (o runOption) duration() bool { return o.name == "Rampup" || o.name == "MaxDuration" }
+
+func (o runOption) applyQueue(c *queueConfig) {
+	switch {
+	case o.duration() && o.v < 0:
+		c.run.fail(fmt.Errorf("%v: want a duration ≥ 0", o))
+	case !o.duration() && o.v < 1:
+		c.run.fail(fmt.Errorf("%v: want at least 1", o))
+	case o.name == "Rampup":
+		c.run.rampup = time.Duration(o.v)
+	case o.name == "MaxDuration":
+		c.run.maxDuration = time.Duration(o.v)
+	case o.name == "MaxTasks":
+		c.run.maxTasks = int(o.v)
+	default:
+		c.run.maxErrors = int(o.v)
+	}
+}
+
+func (o runOption) String() string {
+	if o.duration() {
+		return fmt.Sprintf("%s(%v)", o.name, time.Duration(o.v))
+	}
+	return fmt.Sprintf("%s(%d)", o.name, o.v)
+}
 
 // Rampup makes the queue's strategy ramp up linearly over d, as guidellm's
 // rampup_duration does: rate strategies ([Constant], [Poisson]) grow their
 // rate from 0 to the target over d; [Concurrent] and [Throughput] spread
 // their first tasks over d. [Synchronous] ignores it. A negative d, or a
 // Rampup without [WithStrategy], makes [Scheduler.Queue] return an error.
-func Rampup(d time.Duration) QueueOption { return rampupOption(d) }
-
-type maxTasksOption int
-
-func (o maxTasksOption) applyQueue(c *queueConfig) {
-	if o < 1 {
-		c.run.fail(fmt.Errorf("MaxTasks(%d): want at least 1", int(o)))
-		return
-	}
-	c.run.maxTasks = int(o)
-}
-func (o maxTasksOption) String() string { return fmt.Sprintf("MaxTasks(%d)", int(o)) }
+func Rampup(d time.Duration) QueueOption { return runOption{"Rampup", int64(d)} }
 
 // MaxTasks ends the queue's run once it has started n tasks: tasks of the
 // queue still waiting then (blocked or queued), and tasks submitted to it
 // later, are killed with a reason naming the limit; running tasks finish
 // (and may still retry). n < 1 makes [Scheduler.Queue] return an error.
-func MaxTasks(n int) QueueOption { return maxTasksOption(n) }
-
-type maxDurationOption time.Duration
-
-func (o maxDurationOption) applyQueue(c *queueConfig) {
-	if o < 0 {
-		c.run.fail(fmt.Errorf("MaxDuration(%v): want a duration ≥ 0", time.Duration(o)))
-		return
-	}
-	c.run.maxDuration = time.Duration(o)
-}
-func (o maxDurationOption) String() string {
-	return fmt.Sprintf("MaxDuration(%v)", time.Duration(o))
-}
+func MaxTasks(n int) QueueOption { return runOption{"MaxTasks", int64(n)} }
 
 // MaxDuration ends the queue's run d after it started (see
 // [WithStrategy]), as [MaxTasks] does: waiting tasks are killed with a
-// reason naming the limit, running ones finish. d = 0 sets no limit; a
-// negative d makes [Scheduler.Queue] return an error.
-func MaxDuration(d time.Duration) QueueOption { return maxDurationOption(d) }
-
-type maxErrorsOption int
-
-func (o maxErrorsOption) applyQueue(c *queueConfig) {
-	if o < 1 {
-		c.run.fail(fmt.Errorf("MaxErrors(%d): want at least 1", int(o)))
-		return
-	}
-	c.run.maxErrors = int(o)
-}
-func (o maxErrorsOption) String() string { return fmt.Sprintf("MaxErrors(%d)", int(o)) }
+// reason naming the limit, running ones finish, and no task is released
+// at or after the deadline. d = 0 sets no limit; a negative d makes
+// [Scheduler.Queue] return an error.
+func MaxDuration(d time.Duration) QueueOption { return runOption{"MaxDuration", int64(d)} }
 
 // MaxErrors stops the queue after n of its tasks failed (guidellm's
 // max-errors constraint): its waiting tasks, and tasks submitted to it
 // later, are killed, and its running tasks are cancelled and killed, each
 // with a reason naming the limit. Failures count when a task ends Failed,
 // after its retries. n < 1 makes [Scheduler.Queue] return an error.
-func MaxErrors(n int) QueueOption { return maxErrorsOption(n) }
+func MaxErrors(n int) QueueOption { return runOption{"MaxErrors", int64(n)} }
 
 // endRunLocked ends q's run: every task of q not yet terminal is killed,
 // with a reason naming why, except running ones (unless running is set)

@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -69,7 +70,7 @@ func Throughput(maxConcurrency int) Strategy { return throughput{maxConcurrency}
 // It prints as "constant@<rate>" with two decimals; a rate that is not a
 // finite number above 0 is an error reported by [Scheduler.Queue].
 func Constant(rate float64, initialBurst bool) Strategy {
-	return constantRate{rate: rate, burst: initialBurst}
+	return rateStrategy{rate: rate, burst: initialBurst}
 }
 
 // Poisson releases tasks at rate per second on average, with exponentially
@@ -80,7 +81,7 @@ func Constant(rate float64, initialBurst bool) Strategy {
 // prints as "poisson@<rate>" with two decimals; a rate that is not a
 // finite number above 0 is an error reported by [Scheduler.Queue].
 func Poisson(rate float64, initialBurst bool, seed int64) Strategy {
-	return poisson{rate: rate, burst: initialBurst, seed: seed}
+	return rateStrategy{poisson: true, rate: rate, burst: initialBurst, seed: seed}
 }
 
 type synchronous struct{}
@@ -135,69 +136,68 @@ func spread(n int, rampup, after time.Duration) func() time.Duration {
 	}
 }
 
-type constantRate struct {
-	rate  float64
-	burst bool
+// rateStrategy is Constant, or Poisson when poisson is set.
+type rateStrategy struct {
+	poisson bool
+	rate    float64
+	burst   bool
+	seed    int64
 }
 
-func (c constantRate) Limit() int     { return 0 }
-func (c constantRate) String() string { return fmt.Sprintf("constant@%.2f", c.rate) }
-func (c constantRate) Releases(rampup time.Duration) (func() time.Duration, error) {
-	if err := checkRate("Constant", c.rate); err != nil {
-		return nil, err
+func (r rateStrategy) Limit() int { return 0 }
+
+func (r rateStrategy) name() string {
+	if r.poisson {
+		return "Poisson"
 	}
-	burst, k := burstSize(c.rate, c.burst), 0
-	return func() time.Duration {
-		j := max(k-burst+1, 0)
-		k++
-		return ramp(float64(j)*float64(time.Second)/c.rate, rampup)
-	}, nil
+	return "Constant"
 }
 
-type poisson struct {
-	rate  float64
-	burst bool
-	seed  int64
+func (r rateStrategy) String() string {
+	return fmt.Sprintf("%s@%.2f", strings.ToLower(r.name()), r.rate)
 }
 
-func (p poisson) Limit() int     { return 0 }
-func (p poisson) String() string { return fmt.Sprintf("poisson@%.2f", p.rate) }
-func (p poisson) Releases(rampup time.Duration) (func() time.Duration, error) {
-	if err := checkRate("Poisson", p.rate); err != nil {
-		return nil, err
+// GoString shows every parameter, as the call that made r.
+func (r rateStrategy) GoString() string {
+	if r.poisson {
+		return fmt.Sprintf("Poisson(%v, %v, %d)", r.rate, r.burst, r.seed)
 	}
-	rng := rand.New(rand.NewPCG(uint64(p.seed), 0x9e3779b97f4a7c15))
-	burst, k, at := burstSize(p.rate, p.burst), 0, 0.0
+	return fmt.Sprintf("Constant(%v, %v)", r.rate, r.burst)
+}
+
+func (r rateStrategy) Releases(rampup time.Duration) (func() time.Duration, error) {
+	if math.IsNaN(r.rate) || math.IsInf(r.rate, 0) || r.rate <= 0 {
+		return nil, fmt.Errorf("%s(%v): want a finite rate > 0 (tasks per second)", r.name(), r.rate)
+	}
+	// The first burst tasks go at the start (burst is 1 without one).
+	burst := 1
+	if r.burst {
+		burst = int(max(1, math.Floor(min(r.rate, math.MaxInt32))))
+	}
+	k, at := 0, 0.0 // at: the release of task k, in seconds
+	if !r.poisson {
+		return func() time.Duration {
+			at = float64(max(k-burst+1, 0)) / r.rate
+			k++
+			return ramp(at, rampup)
+		}, nil
+	}
+	rng := rand.New(rand.NewPCG(uint64(r.seed), 0x9e3779b97f4a7c15))
 	return func() time.Duration {
 		if k >= burst {
-			at += rng.ExpFloat64() / p.rate
+			at += rng.ExpFloat64() / r.rate
 		}
 		k++
-		return ramp(at*float64(time.Second), rampup)
+		return ramp(at, rampup)
 	}, nil
 }
 
-func checkRate(name string, rate float64) error {
-	if math.IsNaN(rate) || math.IsInf(rate, 0) || rate <= 0 {
-		return fmt.Errorf("%s(%v): want a finite rate > 0 (tasks per second)", name, rate)
-	}
-	return nil
-}
-
-// burstSize is how many tasks a rate strategy releases at its start.
-func burstSize(rate float64, burst bool) int {
-	if !burst {
-		return 1
-	}
-	return int(max(1, math.Floor(min(rate, math.MaxInt32))))
-}
-
-// ramp maps the offset u (ns) of a steady schedule onto a schedule whose
-// rate grows linearly from 0 over rampup: the n-th release of the steady
+// ramp maps the offset u (seconds) of a steady schedule onto a schedule
+// whose rate grows linearly from 0 over rampup: a release of the steady
 // schedule at u moves to sqrt(2·u·rampup) while u ≤ rampup/2, and to
 // u + rampup/2 after, so that the rate is reached at rampup exactly.
 func ramp(u float64, rampup time.Duration) time.Duration {
-	d := float64(rampup)
+	u, d := u*float64(time.Second), float64(rampup)
 	switch {
 	case d == 0:
 	case u <= d/2:
