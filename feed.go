@@ -36,13 +36,15 @@ const feedAhead = 8
 // The sequence ends when src is exhausted and every task has been yielded,
 // or when q's run ends (a limit was reached; the results of the tasks it
 // killed or let finish are yielded, with their errors), or when the
-// scheduler is shut down. When ctx ends, or the consumer stops iterating,
-// Feed stops pulling, cancels its tasks that have not finished (their
-// results are not yielded) and returns once none of its goroutines is
-// left (Feed starts no goroutine).
+// scheduler is shut down or its run context ends. When ctx ends, or the
+// consumer stops iterating, Feed stops pulling, cancels its tasks that
+// have not finished (their results are not yielded) and returns once they
+// are all terminal. Feed starts no goroutine: the scheduler posts each of
+// its tasks to it when the task is terminal.
 //
-// Tasks take opts as [Submit] does. Iterating the sequence blocks between
-// results; the sequence may be iterated once, from one goroutine. The
+// Tasks take opts as [Submit] does; a nil q yields one result whose Err is
+// a [*SubmitError]. Iterating the sequence blocks between results, on the
+// iterating goroutine; each iteration pulls from src afresh. The
 // scheduler must be started for tasks to run.
 func Feed[R, T any](ctx context.Context, q *Queue, src iter.Seq[R], fn func(context.Context, R) (T, error), opts ...TaskOption) iter.Seq[Result[R, T]] {
 	return func(yield func(Result[R, T]) bool) {

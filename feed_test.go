@@ -33,12 +33,16 @@ func double(ctx context.Context, r int) (int, error) {
 	return 2 * r, nil
 }
 
+// newFeedScheduler starts a scheduler with a queue made with opts; the
+// counters are checked at every event until the test ends.
 func newFeedScheduler(t *testing.T, size int, opts ...dagq.QueueOption) (*dagq.Scheduler, *dagq.Queue) {
 	t.Helper()
-	s := dagq.New()
+	cc := &countsChecker{}
+	s := dagq.New(dagq.WithObserver(cc))
 	q, err := s.Queue("load", size, opts...)
 	require.NoError(t, err)
 	require.NoError(t, s.Start(context.Background()))
+	t.Cleanup(func() { require.Empty(t, cc.errs) })
 	return s, q
 }
 
@@ -183,5 +187,39 @@ func TestFeedStopsWhenContextEnds(t *testing.T) {
 		require.Equal(t, 0, st.Pending())
 		require.Equal(t, 4, st.Succeeded)
 		require.NoError(t, s.Shutdown(context.Background()))
+	})
+}
+
+func TestFeedEndsAtMaxErrors(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx := context.Background()
+		s, q := newFeedScheduler(t, 4, dagq.WithStrategy(dagq.Constant(10, false)), dagq.MaxErrors(3))
+		var failed, killed, ok int
+		for res := range dagq.Feed(ctx, q, (&counter{}).seq(), func(ctx context.Context, r int) (int, error) {
+			if r%5 == 4 {
+				return 0, errBoom
+			}
+			select { // long tasks, cancelled when the queue stops
+			case <-time.After(time.Duration(r%5)*100*time.Millisecond + 50*time.Millisecond):
+				return r, nil
+			case <-ctx.Done():
+				return 0, context.Cause(ctx)
+			}
+		}) {
+			switch {
+			case errors.Is(res.Err, errBoom):
+				failed++
+			case errors.Is(res.Err, dagq.ErrKilled):
+				killed++
+				require.Contains(t, res.Info.Reason, "MaxErrors(3) reached")
+			default:
+				require.NoError(t, res.Err)
+				ok++
+			}
+		}
+		require.Equal(t, 3, failed)
+		require.Equal(t, 10, ok)
+		require.Positive(t, killed)
+		require.NoError(t, s.Shutdown(ctx))
 	})
 }

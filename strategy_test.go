@@ -3,6 +3,7 @@ package dagq_test
 import (
 	"math"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/stretchr/testify/require"
@@ -131,4 +132,32 @@ func TestQueueRejectsBadStrategiesAndLimits(t *testing.T) {
 	require.Same(t, q, again)
 	_, err = s.Queue("load", 4, dagq.WithStrategy(dagq.Constant(10, false)), dagq.MaxTasks(5))
 	require.ErrorContains(t, err, "exists with settings")
+}
+
+// everySecond is a user-written strategy: one release per second, two
+// tasks at once.
+type everySecond struct{ limit int }
+
+func (e everySecond) Limit() int     { return e.limit }
+func (e everySecond) String() string { return "every-second" }
+func (e everySecond) Releases(time.Duration) (func() time.Duration, error) {
+	k := time.Duration(0)
+	return func() time.Duration {
+		k++
+		return (k - 1) * time.Second
+	}, nil
+}
+
+func TestCustomStrategy(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var fs []*dagq.Future[int]
+		start := pacedRun(t, 10, []dagq.QueueOption{dagq.WithStrategy(everySecond{limit: 2})}, func(q *dagq.Queue) {
+			fs = submitN(q, 5, sleepFor(3*time.Second))
+		})
+		// Releases at 0, 1, 2, 3, 4 s, but only two run at once: the third
+		// waits for the first to finish at 3 s, and so on.
+		require.Equal(t, ms(0, 1000, 3000, 4000, 6000), targeted(t, start, fs))
+	})
+	_, err := dagq.New().Queue("bad", 1, dagq.WithStrategy(everySecond{limit: -1}))
+	require.ErrorContains(t, err, `dagq: queue "bad": strategy every-second: concurrency limit -1, want ≥ 0`)
 }
