@@ -61,6 +61,22 @@ func Feed[R, T any](ctx context.Context, q *Queue, src iter.Seq[R], fn func(cont
 	}
 }
 
+// terminalWatcher is implemented by the output of a task whose end someone
+// waits for: the scheduler calls terminal, with its lock held, when the task
+// becomes terminal. terminal must not block.
+type terminalWatcher interface {
+	terminal(n *node)
+}
+
+// feedOutput is the output of a Feed task: its future, and the feed's
+// channel, which has room for every live task of the feed.
+type feedOutput[T any] struct {
+	*Future[T]
+	done chan<- *node
+}
+
+func (o feedOutput[T]) terminal(n *node) { o.done <- n }
+
 // feed is the state of one iteration of a Feed sequence. Only the
 // iterating goroutine touches it, except the channels and waiting.
 type feed[R, T any] struct {
@@ -125,7 +141,6 @@ func (f *feed[R, T]) more() bool {
 // f.done once it is terminal: the channel has room for every live task.
 func (f *feed[R, T]) submit(r R, fn func(context.Context, R) (T, error), opts []TaskOption) {
 	t := &feedTask[R, T]{req: r, f: &Future[T]{}}
-	t.f.x = &nodeExtra{notify: f.done}
 	t.f.body = func(ctx context.Context) (err error) {
 		if f.begin(t) {
 			select {
@@ -139,9 +154,9 @@ func (f *feed[R, T]) submit(r R, fn func(context.Context, R) (T, error), opts []
 	f.budget--
 	f.waiting.Add(1)
 	f.live[&t.f.node] = t
-	submit(f.q, &t.f.node, t.f, nil, opts)
-	if t.f.s == nil {
-		f.done <- &t.f.node // refused before entering the scheduler
+	submit(f.q, &t.f.node, feedOutput[T]{t.f, f.done}, nil, opts)
+	if t.f.ID() == 0 {
+		f.done <- &t.f.node // refused before entering a scheduler
 	}
 }
 

@@ -16,8 +16,8 @@ func (s *Scheduler) setStatusLocked(n *node, to Status, kind EventKind, reason s
 		if n.done != nil {
 			close(n.done)
 		}
-		if n.x != nil && n.x.notify != nil {
-			n.x.notify <- n
+		if w, ok := n.out.(terminalWatcher); ok {
+			w.terminal(n) // Feed
 		}
 	}
 	if len(s.sinks) > 0 {

@@ -80,8 +80,6 @@ type nodeExtra struct {
 	busyTries int // consecutive ErrBackendBusy answers
 	depIDs    []TaskID
 	timer     *time.Timer // pending retry or busy back-off
-
-	notify chan<- *node // told once the task is terminal (Feed); never blocks
 }
 
 type poolUse struct {
