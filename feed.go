@@ -49,6 +49,7 @@ const feedAhead = 8
 func Feed[R, T any](ctx context.Context, q *Queue, src iter.Seq[R], fn func(context.Context, R) (T, error), opts ...TaskOption) iter.Seq[Result[R, T]] {
 	return func(yield func(Result[R, T]) bool) {
 		f := newFeed[R, T](ctx, q)
+		defer f.close()
 		if f.more() {
 			for r := range src {
 				f.submit(r, fn, opts)
@@ -104,6 +105,7 @@ func newFeed[R, T any](ctx context.Context, q *Queue) *feed[R, T] {
 	if q != nil { // else one request is pulled, to report the nil queue
 		f.budget = -1
 		q.s.mu.Lock()
+		q.feeds++
 		conc := q.size
 		if r := q.run; r != nil {
 			if r.limit > 0 {
@@ -119,6 +121,16 @@ func newFeed[R, T any](ctx context.Context, q *Queue) *feed[R, T] {
 	f.done = make(chan *node, f.window)
 	f.kick = make(chan struct{}, 1)
 	return f
+}
+
+// close unregisters the feed from its queue; every task of the feed is
+// terminal by then.
+func (f *feed[R, T]) close() {
+	if f.q != nil {
+		f.q.s.mu.Lock()
+		f.q.feeds--
+		f.q.s.mu.Unlock()
+	}
 }
 
 // more reports whether the feed may pull another request: the queue is

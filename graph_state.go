@@ -16,8 +16,10 @@ func (s *Scheduler) setStatusLocked(n *node, to Status, kind EventKind, reason s
 		if n.done != nil {
 			close(n.done)
 		}
-		if w, ok := n.out.(terminalWatcher); ok {
-			w.terminal(n) // Feed
+		if n.q.feeds > 0 {
+			if w, ok := n.out.(terminalWatcher); ok {
+				w.terminal(n) // Feed
+			}
 		}
 	}
 	if len(s.sinks) > 0 {

@@ -26,7 +26,8 @@ type Queue struct {
 	skipped []*node // set aside during one dispatch round
 	full    bool    // looked past too many tasks this round
 
-	run *queueRun // strategy and run limits; nil without (pacing.go)
+	run   *queueRun // strategy and run limits; nil without (pacing.go)
+	feeds int       // Feeds iterating over the queue (feed.go)
 }
 
 // QueueOption configures a queue at creation.
