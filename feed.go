@@ -45,7 +45,8 @@ const feedAhead = 8
 // Tasks take opts as [Submit] does; a nil q yields one result whose Err is
 // a [*SubmitError]. Iterating the sequence blocks between results, on the
 // iterating goroutine; each iteration pulls from src afresh. The
-// scheduler must be started for tasks to run.
+// scheduler must be started for tasks to run. Cost: per request, a task
+// (as [Submit]) and a map entry while it is outstanding.
 func Feed[R, T any](ctx context.Context, q *Queue, src iter.Seq[R], fn func(context.Context, R) (T, error), opts ...TaskOption) iter.Seq[Result[R, T]] {
 	return func(yield func(Result[R, T]) bool) {
 		f := newFeed[R, T](ctx, q)

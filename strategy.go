@@ -86,16 +86,18 @@ func Poisson(rate float64, initialBurst bool, seed int64) Strategy {
 
 type synchronous struct{}
 
-func (synchronous) Limit() int     { return 1 }
-func (synchronous) String() string { return "synchronous" }
+func (synchronous) Limit() int       { return 1 }
+func (synchronous) String() string   { return "synchronous" }
+func (synchronous) GoString() string { return "Synchronous()" }
 func (synchronous) Releases(time.Duration) (func() time.Duration, error) {
 	return func() time.Duration { return 0 }, nil
 }
 
 type concurrent struct{ streams int }
 
-func (c concurrent) Limit() int     { return c.streams }
-func (c concurrent) String() string { return "concurrent@" + strconv.Itoa(c.streams) }
+func (c concurrent) Limit() int       { return c.streams }
+func (c concurrent) String() string   { return "concurrent@" + strconv.Itoa(c.streams) }
+func (c concurrent) GoString() string { return "Concurrent(" + strconv.Itoa(c.streams) + ")" }
 func (c concurrent) Releases(rampup time.Duration) (func() time.Duration, error) {
 	if c.streams < 1 {
 		return nil, fmt.Errorf("Concurrent(%d): want at least 1 stream", c.streams)
@@ -105,7 +107,8 @@ func (c concurrent) Releases(rampup time.Duration) (func() time.Duration, error)
 
 type throughput struct{ max int }
 
-func (t throughput) Limit() int { return t.max }
+func (t throughput) Limit() int       { return t.max }
+func (t throughput) GoString() string { return "Throughput(" + strconv.Itoa(t.max) + ")" }
 func (t throughput) String() string {
 	if t.max == 0 {
 		return "throughput@unlimited"

@@ -1,6 +1,7 @@
 package dagq_test
 
 import (
+	"fmt"
 	"math"
 	"testing"
 	"testing/synctest"
@@ -131,7 +132,13 @@ func TestQueueRejectsBadStrategiesAndLimits(t *testing.T) {
 	require.NoError(t, err)
 	require.Same(t, q, again)
 	_, err = s.Queue("load", 4, dagq.WithStrategy(dagq.Constant(10, false)), dagq.MaxTasks(5))
-	require.ErrorContains(t, err, "exists with settings")
+	require.EqualError(t, err, `dagq: queue "load" exists with settings (size 4, MaxTasks(5), WithStrategy(Constant(10, true))), `+
+		`asked for (size 4, MaxTasks(5), WithStrategy(Constant(10, false)))`)
+	for _, st := range []dagq.Strategy{dagq.Synchronous(), dagq.Concurrent(2), dagq.Throughput(3), dagq.Poisson(2, false, 7)} {
+		_, err := s.Queue("load", 4, dagq.WithStrategy(st))
+		require.ErrorContains(t, err, fmt.Sprintf("WithStrategy(%#v)", st))
+	}
+	require.Equal(t, "Poisson(2, false, 7)", fmt.Sprintf("%#v", dagq.Poisson(2, false, 7)))
 }
 
 // everySecond is a user-written strategy: one release per second, two
