@@ -30,9 +30,10 @@ type Strategy interface {
 	// (k = 0, 1, ...) may start. rampup is the queue's [Rampup] (0 when
 	// none); strategies without a ramp may ignore it. Offsets need not
 	// grow, but a task is never released before the previous one.
-	// Releases is called once, by [Scheduler.Queue], which reports its
-	// error; next is then called with the scheduler's lock held, once per
-	// released task, so it must be fast and must not call the scheduler.
+	// [Scheduler.Queue] calls Releases when a queue is asked for, and
+	// reports its error; next is then called with the scheduler's lock
+	// held, once per released task, so it must be fast and must not call
+	// the scheduler.
 	Releases(rampup time.Duration) (next func() time.Duration, err error)
 
 	// String names the strategy as guidellm displays it, such as
