@@ -223,3 +223,22 @@ func TestFeedEndsAtMaxErrors(t *testing.T) {
 		require.NoError(t, s.Shutdown(ctx))
 	})
 }
+
+func TestFeedLagShowsAsQueueDelay(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx := context.Background()
+		// 10/s into a queue that completes 2/s: the feed falls behind.
+		s, q := newFeedScheduler(t, 1, dagq.WithStrategy(dagq.Constant(10, false)), dagq.MaxTasks(30))
+		start := time.Now()
+		for res := range dagq.Feed(ctx, q, (&counter{}).seq(), func(ctx context.Context, r int) (int, error) {
+			time.Sleep(500 * time.Millisecond)
+			return r, nil
+		}) {
+			info := res.Info
+			require.Equal(t, time.Duration(res.Request)*100*time.Millisecond, info.Targeted.Sub(start), "the release the request was meant for")
+			require.Equal(t, time.Duration(res.Request)*500*time.Millisecond, info.Dispatched.Sub(start))
+			require.Equal(t, time.Duration(res.Request)*400*time.Millisecond, info.Dispatched.Sub(info.Targeted))
+		}
+		require.NoError(t, s.Shutdown(ctx))
+	})
+}

@@ -71,8 +71,9 @@ func (o strategyOption) String() string { return fmt.Sprintf("WithStrategy(%#v)"
 // Releases whose time has passed while the queue was paused, full or
 // empty go out at once (guidellm catches up the same way). A task's
 // [TaskInfo].Targeted is its release time, or when it became ready or a
-// slot of s's limit freed, if later. Invalid parameters make
-// [Scheduler.Queue] return an error naming them.
+// slot of s's limit freed, if later (a request of [Feed] pulled late keeps
+// its release time). Invalid parameters make [Scheduler.Queue] return an
+// error naming them.
 func WithStrategy(s Strategy) QueueOption { return strategyOption{s} }
 
 // runOption is Rampup or MaxDuration (durations ≥ 0, in v), or MaxTasks or

@@ -77,13 +77,21 @@ func (s *Scheduler) startRunLocked(q *Queue, now int64) {
 // release time as its Targeted time (or a later time when it was ready,
 // or a slot freed, later) and counts towards MaxTasks. A task that starts
 // again (a retry) was released already.
+//
+// A task of a Feed pulled after its timed release (the feed was held back
+// by outstanding work, so the queue could not keep up) keeps that release
+// as its Targeted time, as in guidellm: the lag shows as queue delay.
 func (s *Scheduler) releaseLocked(q *Queue, n *node) {
 	r := q.run
 	if n.times[atDispatched] != 0 {
 		return
 	}
 	if r.next != nil {
-		n.times[atTargeted] = max(r.due, n.times[atReady], r.opened)
+		ready := n.times[atReady]
+		if _, fed := n.out.(terminalWatcher); fed && r.due > r.start {
+			ready = 0
+		}
+		n.times[atTargeted] = max(r.due, ready, r.opened)
 		// The next release is never before this one.
 		r.due = max(r.start+int64(r.next()), n.times[atTargeted])
 	}
