@@ -53,7 +53,7 @@ func (s *Scheduler) pickLocked() *node {
 				continue
 			}
 			n := q.peekLocked()
-			if n == nil {
+			if n == nil || (q.run != nil && !s.releasableLocked(q, n)) {
 				continue
 			}
 			if best == nil || n.k1 > best.k1 || (n.k1 == best.k1 && n.k2 > best.k2) {
@@ -66,6 +66,9 @@ func (s *Scheduler) pickLocked() *node {
 		bq.ready.Pop()
 		best.inReady = false
 		if s.acquireLocked(best) {
+			if bq.run != nil {
+				s.releaseLocked(bq, best)
+			}
 			return best
 		}
 		bq.skipped = append(bq.skipped, best)
@@ -280,6 +283,7 @@ func (s *Scheduler) outcomeLocked(n *node, v any, err error, now int64) {
 		if s.cfg.failFast {
 			s.killAllLocked("fail-fast after task "+n.label()+" failed", true, now)
 		}
+		s.queueFailedLocked(n.q, now)
 	}
 }
 

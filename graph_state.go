@@ -16,6 +16,11 @@ func (s *Scheduler) setStatusLocked(n *node, to Status, kind EventKind, reason s
 		if n.done != nil {
 			close(n.done)
 		}
+		if n.q.feeds > 0 {
+			if w, ok := n.out.(terminalWatcher); ok {
+				w.terminal(n) // Feed
+			}
+		}
 	}
 	if len(s.sinks) > 0 {
 		s.emitLocked(kind, n, from, reason, now)

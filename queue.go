@@ -25,6 +25,9 @@ type Queue struct {
 	counts  Counts
 	skipped []*node // set aside during one dispatch round
 	full    bool    // looked past too many tasks this round
+
+	run   *queueRun // strategy and run limits; nil without (pacing.go)
+	feeds int       // Feeds iterating over the queue (feed.go)
 }
 
 // QueueOption configures a queue at creation.
@@ -35,6 +38,7 @@ type QueueOption interface {
 
 type queueConfig struct {
 	policy Policy
+	run    runConfig // strategy and run limits (limits.go)
 }
 
 type queuePolicyOption struct{ p Policy }
@@ -67,6 +71,9 @@ func (s *Scheduler) Queue(name string, size int, opts ...QueueOption) (*Queue, e
 		o.applyQueue(&c)
 		descs = append(descs, o.String())
 	}
+	if err := c.run.build(); err != nil {
+		return nil, fmt.Errorf("dagq: queue %q: %w", name, err)
+	}
 	slices.Sort(descs[1:])
 	desc := strings.Join(descs, ", ")
 	s.mu.Lock()
@@ -88,7 +95,7 @@ func (s *Scheduler) newQueueLocked(name string, size int, desc string, c queueCo
 	if p == nil {
 		p = s.cfg.policy
 	}
-	q := &Queue{s: s, name: name, desc: desc, size: size, policy: p, ready: p.NewReadySet()}
+	q := &Queue{s: s, name: name, desc: desc, size: size, policy: p, ready: p.NewReadySet(), run: c.run.built}
 	q.tracker, _ = q.ready.(RunTracker)
 	q.remover, _ = q.ready.(TaskRemover)
 	s.queues[name] = q

@@ -333,6 +333,7 @@ func (s *Scheduler) Shutdown(ctx context.Context) error {
 	}
 	now := s.now()
 	s.killAllLocked("shutdown", false, now)
+	s.stopRunsLocked()
 	var err error
 	for s.busy > 0 && err == nil {
 		if s.quiet == nil {

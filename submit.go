@@ -244,6 +244,8 @@ func (s *Scheduler) addLocked(q *Queue, n *node, c *taskConfig, deps []*node, re
 	switch {
 	case s.state == stateAborted:
 		s.killLocked(n, "run context ended: killed at submission", now)
+	case q.endedLocked() != "":
+		s.killLocked(n, q.endReason("killed at submission"), now)
 	case blame != "":
 		n.heir = true
 		s.killLocked(n, blame, now)
