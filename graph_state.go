@@ -9,16 +9,22 @@ import (
 func (s *Scheduler) setStatusLocked(n *node, to Status, kind EventKind, reason string, now int64) {
 	from := n.status
 	n.status = to
-	s.counts.add(from, to)
-	n.q.counts.add(from, to)
 	if to.Terminal() {
 		n.times[atFinished] = now
 		if n.done != nil {
 			close(n.done)
 		}
 	}
+	if n.item {
+		return // a stream item is not a task: no counts, events or idle check (stream.go)
+	}
+	s.counts.add(from, to)
+	n.q.counts.add(from, to)
 	if len(s.sinks) > 0 {
 		s.emitLocked(kind, n, from, reason, now)
+	}
+	if to.Terminal() && n.x != nil && n.x.stream != nil {
+		n.x.stream.endLocked(now) // settles the items not emitted (stream.go)
 	}
 	if to.Terminal() && s.counts.Pending() == 0 {
 		if s.idle != nil {
@@ -55,7 +61,7 @@ func (s *Scheduler) killLocked(n *node, reason string, now int64) {
 	}
 	n.reason = reason
 	n.err = fmt.Errorf("%w: %s", ErrKilled, reason)
-	if s.firstKilled == nil {
+	if s.firstKilled == nil && !n.item {
 		s.firstKilled = n
 	}
 	s.setStatusLocked(n, Killed, TaskFinished, reason, now)
@@ -73,6 +79,12 @@ func (s *Scheduler) resolveLocked(root *node, now int64) {
 		ok := n.status == Succeeded
 		var why string
 		for _, d := range n.dependents {
+			if d.item { // n is a stream that ended: its items were settled with it (stream.go)
+				if len(d.dependents) > 0 {
+					stack = append(stack, d)
+				}
+				continue
+			}
 			if d.status != Blocked {
 				continue
 			}

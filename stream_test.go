@@ -1,0 +1,471 @@
+package dagq_test
+
+import (
+	"context"
+	"errors"
+	"math/rand/v2"
+	"runtime"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/dagq/dagq"
+)
+
+// streamEvents records, compactly, the events of a run, for stream tests.
+type streamEvents struct {
+	mu     sync.Mutex
+	events []streamEvent
+}
+
+type streamEvent struct {
+	kind dagq.EventKind
+	id   dagq.TaskID
+	item int
+}
+
+func (r *streamEvents) Observe(e dagq.Event) {
+	r.mu.Lock()
+	r.events = append(r.events, streamEvent{e.Kind, e.Task.ID, e.Item})
+	r.mu.Unlock()
+}
+
+// finished returns the IDs of tasks in the order they finished.
+func (r *streamEvents) finished() []dagq.TaskID {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var ids []dagq.TaskID
+	for _, e := range r.events {
+		if e.kind == dagq.TaskFinished {
+			ids = append(ids, e.id)
+		}
+	}
+	return ids
+}
+
+// items returns the indexes of the TaskItem events of task id.
+func (r *streamEvents) items(id dagq.TaskID) []int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var is []int
+	for _, e := range r.events {
+		if e.kind == dagq.TaskItem && e.id == id {
+			is = append(is, e.item)
+		}
+	}
+	return is
+}
+
+// newStreamScheduler returns a scheduler recording its events and a queue
+// of the given size; the scheduler is shut down when the test ends.
+func newStreamScheduler(t *testing.T, size int) (*dagq.Scheduler, *dagq.Queue, *streamEvents) {
+	t.Helper()
+	rec := &streamEvents{}
+	s := dagq.New(dagq.WithObserver(rec))
+	t.Cleanup(func() { require.NoError(t, s.Shutdown(context.Background())) })
+	q, err := s.Queue("q", size)
+	require.NoError(t, err)
+	return s, q, rec
+}
+
+// emitN returns a producer that emits 0, 1, ..., n-1 and then returns err.
+func emitN(n int, err error) func(context.Context, func(int) error) error {
+	return func(_ context.Context, emit func(int) error) error {
+		for i := range n {
+			if e := emit(i); e != nil {
+				return e
+			}
+		}
+		return err
+	}
+}
+
+// findMinima is smqsched's generator: item i tells whether x[i] is a local
+// minimum. It pauses (virtual time under synctest) every 1,000 points, as
+// a producer that acquires its data would.
+func findMinima(x []float64) func(context.Context, func(bool) error) error {
+	return func(ctx context.Context, emit func(bool) error) error {
+		for i := range x {
+			if i%1000 == 999 {
+				time.Sleep(time.Millisecond)
+			}
+			isMin := i > 0 && i < len(x)-1 && x[i] < x[i-1] && x[i] < x[i+1]
+			if err := emit(isMin); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+}
+
+func TestStreamFindMinima(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		const points, size = 100_000, 4
+		ctx := context.Background()
+		rng := rand.New(rand.NewPCG(1, 2))
+		x := make([]float64, points)
+		for i := range x {
+			x[i] = rng.Float64()
+		}
+		s, q, rec := newStreamScheduler(t, size)
+		st := dagq.SubmitStream(q, findMinima(x), dagq.Name("find-minima"))
+
+		base := runtime.NumGoroutine()
+		var most atomic.Int64
+		var mu sync.Mutex
+		var minima []int
+		first := dagq.TaskID(0)
+		for i := range points {
+			f := dagq.Then(q, st.At(i), func(_ context.Context, isMin bool) (bool, error) {
+				most.Store(max(most.Load(), int64(runtime.NumGoroutine())))
+				if isMin {
+					mu.Lock()
+					minima = append(minima, i)
+					mu.Unlock()
+				}
+				return isMin, nil
+			}, dagq.Name("print-minimum"))
+			if i == 0 {
+				first = f.ID()
+			}
+		}
+		require.NoError(t, s.Run(ctx))
+
+		var want []int
+		for i := 1; i < points-1; i++ {
+			if x[i] < x[i-1] && x[i] < x[i+1] {
+				want = append(want, i)
+			}
+		}
+		slices.Sort(minima)
+		require.Equal(t, want, minima)
+		require.Equal(t, points, st.Len())
+
+		order := rec.finished()
+		require.Len(t, order, points+1)
+		require.Less(t, slices.Index(order, first), slices.Index(order, st.ID()),
+			"the first dependent finishes before the stream")
+		require.Less(t, most.Load()-int64(base), int64(size+4),
+			"goroutines stay O(parallelism), not one per pending item")
+		require.Len(t, rec.items(st.ID()), points)
+		stats := s.Stats()
+		require.Equal(t, points+1, stats.Submitted, "items are not tasks")
+		require.Equal(t, points+1, stats.Succeeded)
+	})
+}
+
+func TestStreamFailsMidway(t *testing.T) {
+	ctx := context.Background()
+	s, q, _ := newStreamScheduler(t, 2)
+	boom := errors.New("sensor unplugged")
+	st := dagq.SubmitStream(q, emitN(3, boom), dagq.Name("scan"))
+	var deps []*dagq.Future[int]
+	for i := range 6 {
+		deps = append(deps, dagq.Then(q, st.At(i), func(_ context.Context, v int) (int, error) { return v * 10, nil }))
+	}
+	err := s.Run(ctx)
+	require.ErrorIs(t, err, boom)
+
+	for i, d := range deps {
+		v, err := d.Get(ctx)
+		if i < 3 {
+			require.NoError(t, err)
+			require.Equal(t, i*10, v)
+			continue
+		}
+		require.ErrorIs(t, err, dagq.ErrKilled)
+		require.Equal(t, dagq.Killed, d.Status())
+		require.Equal(t, `stream "scan" (id 1) failed after 3 items: sensor unplugged`, d.Info().Reason)
+	}
+	_, err = st.At(4).Get(ctx)
+	require.ErrorIs(t, err, dagq.ErrKilled)
+	require.ErrorContains(t, err, `stream "scan" (id 1) failed after 3 items: sensor unplugged`)
+	v, err := st.At(2).Get(ctx)
+	require.NoError(t, err)
+	require.Equal(t, 2, v)
+
+	items, err := st.All(ctx)
+	require.Equal(t, []int{0, 1, 2}, items)
+	require.ErrorIs(t, err, boom)
+	require.Equal(t, dagq.Failed, st.Status())
+	stats := s.Stats()
+	require.Equal(t, dagq.Counts{Submitted: 7, Succeeded: 3, Failed: 1, Killed: 3}, stats.Counts)
+}
+
+func TestStreamTooFewItems(t *testing.T) {
+	ctx := context.Background()
+	s, q, _ := newStreamScheduler(t, 2)
+	st := dagq.SubmitStream(q, emitN(2, nil), dagq.Name("short"))
+	late := st.At(5)
+	dep := dagq.Then(q, late, func(_ context.Context, v int) (int, error) { return v, nil })
+	err := s.Run(ctx)
+	require.ErrorIs(t, err, dagq.ErrKilled)
+
+	require.Equal(t, dagq.Succeeded, st.Status())
+	_, err = late.Get(ctx)
+	require.ErrorIs(t, err, dagq.ErrNoItem)
+	require.Equal(t, dagq.Failed, late.Status())
+	require.Equal(t, dagq.Killed, dep.Status())
+	require.Equal(t, `dependency "short[5]" (id 1) failed: dagq: no such stream item: stream "short" (id 1) ended after 2 items`,
+		dep.Info().Reason)
+
+	_, err = st.At(7).Get(ctx)
+	require.ErrorIs(t, err, dagq.ErrNoItem)
+	_, err = st.At(-1).Get(ctx)
+	require.ErrorIs(t, err, dagq.ErrNoItem)
+	require.ErrorContains(t, err, "index -1")
+}
+
+func TestStreamCancelWhileEmitting(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx := context.Background()
+		s, q, _ := newStreamScheduler(t, 2)
+		var emitErr error
+		st := dagq.SubmitStream(q, func(ctx context.Context, emit func(int) error) error {
+			for i := range 11 {
+				if err := emit(i); err != nil {
+					return err
+				}
+			}
+			<-ctx.Done()
+			emitErr = emit(11)
+			return emitErr
+		}, dagq.Name("endless"))
+		stop := dagq.Then(q, st.At(10), func(context.Context, int) (int, error) {
+			s.Cancel(st.ID(), "enough")
+			return 0, nil
+		})
+		never := dagq.Then(q, st.At(11), func(context.Context, int) (int, error) { return 0, nil })
+		err := s.Run(ctx)
+		require.ErrorIs(t, err, dagq.ErrKilled)
+
+		require.ErrorIs(t, emitErr, dagq.ErrKilled)
+		require.ErrorContains(t, emitErr, `dagq: emit on stream "endless" (id 1)`)
+		require.Equal(t, dagq.Succeeded, stop.Status())
+		require.Equal(t, dagq.Killed, st.Status())
+		require.Equal(t, "cancelled: enough", st.Info().Reason)
+		require.Equal(t, dagq.Killed, never.Status())
+		require.Equal(t, `stream "endless" (id 1) killed after 11 items: cancelled: enough`, never.Info().Reason)
+		require.Equal(t, 11, st.Len())
+	})
+}
+
+func TestStreamTimeoutStopsEmit(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx := context.Background()
+		s, q, _ := newStreamScheduler(t, 1)
+		st := dagq.SubmitStream(q, func(ctx context.Context, emit func(string) error) error {
+			for {
+				if err := emit("tick"); err != nil {
+					return err
+				}
+				time.Sleep(time.Second)
+			}
+		}, dagq.Timeout(3500*time.Millisecond))
+		require.Error(t, s.Run(ctx))
+		require.Equal(t, 4, st.Len())
+		require.ErrorIs(t, st.Wait(ctx), context.DeadlineExceeded)
+	})
+}
+
+func TestStreamAtAfterFinish(t *testing.T) {
+	ctx := context.Background()
+	s, q, rec := newStreamScheduler(t, 2)
+	st := dagq.SubmitStream(q, emitN(5, nil))
+	require.NoError(t, s.Run(ctx))
+	require.Equal(t, 5, st.Len())
+
+	v, err := st.At(3).Get(ctx)
+	require.NoError(t, err)
+	require.Equal(t, 3, v)
+	info := st.At(3).Info()
+	require.Equal(t, st.ID(), info.ID)
+	require.Equal(t, "stream[3]", info.Name)
+	require.Equal(t, dagq.Succeeded, info.Status)
+	require.Equal(t, []dagq.TaskID{st.ID()}, info.Deps)
+
+	late := dagq.Then(q, st.At(4), func(_ context.Context, v int) (int, error) { return v + 1, nil })
+	require.NoError(t, s.Wait(ctx))
+	v, err = late.Get(ctx)
+	require.NoError(t, err)
+	require.Equal(t, 5, v)
+
+	items, err := st.All(ctx)
+	require.NoError(t, err)
+	require.Equal(t, []int{0, 1, 2, 3, 4}, items)
+	require.Equal(t, []int{0, 1, 2, 3, 4}, rec.items(st.ID()))
+	_, err = st.At(5).Get(ctx)
+	require.ErrorIs(t, err, dagq.ErrNoItem)
+}
+
+func TestStreamItemsIterator(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx := context.Background()
+		s, q, _ := newStreamScheduler(t, 1)
+		st := dagq.SubmitStream(q, func(_ context.Context, emit func(string) error) error {
+			for _, w := range []string{"a", "b", "c"} {
+				time.Sleep(time.Second)
+				if err := emit(w); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		require.NoError(t, s.Start(ctx))
+		var got []string
+		var at []time.Duration
+		start := time.Now()
+		for i, w := range st.Items(ctx) {
+			require.Equal(t, len(got), i)
+			got = append(got, w)
+			at = append(at, time.Since(start))
+		}
+		require.Equal(t, []string{"a", "b", "c"}, got)
+		require.Equal(t, []time.Duration{time.Second, 2 * time.Second, 3 * time.Second}, at, "items arrive as emitted")
+		require.NoError(t, st.Wait(ctx))
+
+		// Stopping early, and a context that ends, stop the iterator.
+		for range st.Items(ctx) {
+			break
+		}
+		cctx, cancel := context.WithCancel(ctx)
+		cancel()
+		slow := dagq.SubmitStream(q, func(ctx context.Context, emit func(int) error) error {
+			<-ctx.Done()
+			return ctx.Err()
+		})
+		for range slow.Items(cctx) {
+			t.Fatal("no item expected")
+		}
+		s.Cancel(slow.ID(), "done")
+	})
+}
+
+func TestStreamRetryKeepsItems(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx := context.Background()
+		s, q, _ := newStreamScheduler(t, 2)
+		var attempt atomic.Int32
+		st := dagq.SubmitStream(q, func(_ context.Context, emit func(int) error) error {
+			a := int(attempt.Add(1))
+			for i := range 5 {
+				if a == 1 && i == 3 {
+					return errors.New("flaky")
+				}
+				if err := emit(100*a + i); err != nil {
+					return err
+				}
+			}
+			return nil
+		}, dagq.Retry(1, time.Second))
+		dep := dagq.Then(q, st.At(4), func(_ context.Context, v int) (int, error) { return v, nil })
+		require.NoError(t, s.Run(ctx))
+		items, err := st.All(ctx)
+		require.NoError(t, err)
+		require.Equal(t, []int{100, 101, 102, 203, 204}, items)
+		v, err := dep.Get(ctx)
+		require.NoError(t, err)
+		require.Equal(t, 204, v)
+	})
+}
+
+func TestStreamKilledBeforeRunning(t *testing.T) {
+	ctx := context.Background()
+	s, q, _ := newStreamScheduler(t, 2)
+	bad := dagq.Submit(q, func(context.Context) (int, error) { return 0, errors.New("no input") }, dagq.Name("input"))
+	st := dagq.SubmitStream(q, emitN(3, nil), dagq.After(bad), dagq.Name("scan"))
+	item := st.At(0)
+	dep := dagq.Then(q, item, func(_ context.Context, v int) (int, error) { return v, nil })
+	require.Error(t, s.Run(ctx))
+	require.Equal(t, dagq.Killed, st.Status())
+	want := `stream "scan" (id 2) killed after 0 items: dependency "input" (id 1) failed: no input`
+	require.Equal(t, want, item.Info().Reason)
+	require.Equal(t, want, dep.Info().Reason)
+	require.Equal(t, dagq.Counts{Submitted: 3, Failed: 1, Killed: 2}, s.Stats().Counts)
+}
+
+func TestStreamShutdownSettlesItems(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx := context.Background()
+		s := dagq.New()
+		q, err := s.Queue("q", 2)
+		require.NoError(t, err)
+		st := dagq.SubmitStream(q, func(ctx context.Context, emit func(int) error) error {
+			if err := emit(0); err != nil {
+				return err
+			}
+			<-ctx.Done()
+			return ctx.Err()
+		}, dagq.Name("feed"))
+		item := st.At(3)
+		dep := dagq.Then(q, item, func(_ context.Context, v int) (int, error) { return v, nil })
+		require.NoError(t, s.Start(ctx))
+		synctest.Wait()
+		sctx, cancel := context.WithTimeout(ctx, time.Second)
+		defer cancel()
+		require.ErrorIs(t, s.Shutdown(sctx), context.DeadlineExceeded)
+		<-item.Done()
+		require.Equal(t, dagq.Killed, item.Status())
+		require.Equal(t, `stream "feed" (id 1) killed after 1 items: shutdown: killed while running`, item.Info().Reason)
+		require.Equal(t, "shutdown: killed while blocked", dep.Info().Reason)
+	})
+}
+
+func TestStreamRefused(t *testing.T) {
+	ctx := context.Background()
+	st := dagq.SubmitStream(nil, emitN(3, nil))
+	require.Equal(t, dagq.TaskID(0), st.ID())
+	require.Equal(t, dagq.Failed, st.Status())
+	_, err := st.At(0).Get(ctx)
+	require.ErrorContains(t, err, "nil queue")
+	items, err := st.All(ctx)
+	require.Nil(t, items)
+	require.ErrorContains(t, err, "nil queue")
+	require.Zero(t, st.Len())
+	for range st.Items(ctx) {
+		t.Fatal("no item expected")
+	}
+}
+
+func TestStreamAsDependency(t *testing.T) {
+	ctx := context.Background()
+	s, q, _ := newStreamScheduler(t, 2)
+	var leaked func(int) error
+	st := dagq.SubmitStream(q, func(_ context.Context, emit func(int) error) error {
+		leaked = emit
+		return emit(1)
+	})
+	after := dagq.Submit(q, func(context.Context) (int, error) { return st.Len(), nil }, dagq.After(st))
+	require.NoError(t, s.Run(ctx))
+	v, err := after.Get(ctx)
+	require.NoError(t, err)
+	require.Equal(t, 1, v)
+	require.Error(t, leaked(2), "emit after the stream ended")
+	require.Equal(t, 1, st.Len())
+	require.NotNil(t, st.Done())
+	require.Equal(t, dagq.Succeeded, st.Info().Status)
+}
+
+func TestStreamAtIsShared(t *testing.T) {
+	ctx := context.Background()
+	s, q, _ := newStreamScheduler(t, 1)
+	release := make(chan struct{})
+	st := dagq.SubmitStream(q, func(_ context.Context, emit func(int) error) error {
+		<-release
+		return emit(7)
+	})
+	require.Same(t, st.At(0), st.At(0))
+	sum := dagq.Join(q, []*dagq.Future[int]{st.At(0), st.At(0)}, func(_ context.Context, vs []int) (int, error) {
+		return vs[0] + vs[1], nil
+	})
+	close(release)
+	require.NoError(t, s.Run(ctx))
+	v, err := sum.Get(ctx)
+	require.NoError(t, err)
+	require.Equal(t, 14, v)
+}
