@@ -79,8 +79,8 @@ func (s *Scheduler) resolveLocked(root *node, now int64) {
 		ok := n.status == Succeeded
 		var why string
 		for _, d := range n.dependents {
-			if d.item { // n is a stream that ended: its items were settled with it (stream.go)
-				if len(d.dependents) > 0 {
+			if d.item { // n is a stream that ended: items it did not emit ended with it (stream.go)
+				if d.status != Succeeded {
 					stack = append(stack, d)
 				}
 				continue
