@@ -183,3 +183,15 @@ func TestStreamItemAndSlowDependency(t *testing.T) {
 		require.True(t, st.Info().Finished.Before(slow.Info().Finished))
 	})
 }
+
+func TestStreamAllDoneAfterMissingItem(t *testing.T) {
+	ctx := context.Background()
+	s, q, _ := newStreamScheduler(t, 2)
+	st := dagq.SubmitStream(q, emitN(1, errors.New("cut short")))
+	cleanup := dagq.Submit(q, func(context.Context) (string, error) { return "cleaned", nil },
+		dagq.After(st.At(9)), dagq.Trigger(dagq.AllDone))
+	require.Error(t, s.Run(ctx))
+	v, err := cleanup.Get(ctx)
+	require.NoError(t, err)
+	require.Equal(t, "cleaned", v)
+}
