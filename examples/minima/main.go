@@ -11,8 +11,10 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"log"
 	"math/rand/v2"
+	"os"
 	"runtime"
 	"sync"
 	"time"
@@ -25,9 +27,15 @@ func main() {
 	all := flag.Bool("all", false, "print every minimum (default: the first 10)")
 	seed := flag.Uint64("seed", 1, "random seed")
 	flag.Parse()
+	if err := run(os.Stdout, *points, *all, *seed); err != nil {
+		log.Fatal(err)
+	}
+}
 
-	rng := rand.New(rand.NewPCG(*seed, *seed))
-	x := make([]float64, *points)
+// run scans points random points and reports their minima to w.
+func run(w io.Writer, points int, all bool, seed uint64) error {
+	rng := rand.New(rand.NewPCG(seed, seed))
+	x := make([]float64, points)
 	for i := range x {
 		x[i] = rng.Float64()
 	}
@@ -36,7 +44,7 @@ func main() {
 	defer s.Shutdown(context.Background())
 	q, err := s.Queue("cpu", max(runtime.GOMAXPROCS(0), 2))
 	if err != nil {
-		log.Fatal(err)
+		return err
 	}
 
 	// smqsched's _find_minima generator: one item per point.
@@ -66,17 +74,18 @@ func main() {
 			if found == 0 {
 				firstAt = scanned
 			}
-			if found++; *all || found <= 10 {
-				fmt.Printf("Found minimum at %d (%d of %d points scanned)\n", i, scanned, len(x))
+			if found++; all || found <= 10 {
+				fmt.Fprintf(w, "Found minimum at %d (%d of %d points scanned)\n", i, scanned, len(x))
 			}
 			return struct{}{}, nil
 		})
 	}
 
 	if err := s.Run(context.Background()); err != nil {
-		log.Fatal(err)
+		return err
 	}
 	st := s.Stats()
-	fmt.Printf("%d minima among %d points; the first was reported when %d points had been scanned\n", found, len(x), firstAt)
-	fmt.Printf("%d tasks (one stream, one per point): %d succeeded\n", st.Submitted, st.Succeeded)
+	fmt.Fprintf(w, "%d minima among %d points; the first was reported when %d points had been scanned\n", found, len(x), firstAt)
+	fmt.Fprintf(w, "%d tasks (one stream, one per point): %d succeeded\n", st.Submitted, st.Succeeded)
+	return nil
 }
