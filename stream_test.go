@@ -366,3 +366,29 @@ func TestStreamItemsFreedWithStream(t *testing.T) {
 	_, ok := s.Task(item.ID())
 	require.True(t, ok, "the stream task stays known")
 }
+
+func TestStreamEventOrder(t *testing.T) {
+	ctx := context.Background()
+	s, q, rec := newStreamScheduler(t, 1)
+	st := dagq.SubmitStream(q, emitN(3, nil))
+	dep := dagq.Then(q, st.At(1), func(_ context.Context, v int) (int, error) { return v, nil })
+	require.NoError(t, s.Run(ctx))
+
+	var kinds []dagq.EventKind
+	itemAt, queuedAt := -1, -1
+	for i, e := range rec.events {
+		switch {
+		case e.id == st.ID():
+			kinds = append(kinds, e.kind)
+			if e.kind == dagq.TaskItem && e.item == 1 {
+				itemAt = i
+			}
+		case e.id == dep.ID() && e.kind == dagq.TaskQueued:
+			queuedAt = i
+		}
+	}
+	require.Equal(t, []dagq.EventKind{dagq.TaskSubmitted, dagq.TaskQueued, dagq.TaskStarted,
+		dagq.TaskItem, dagq.TaskItem, dagq.TaskItem, dagq.TaskFinished}, kinds)
+	require.Less(t, itemAt, queuedAt, "an item's event comes before the dependents it readies")
+	require.Equal(t, []int{0, 1, 2}, rec.items(st.ID()))
+}
