@@ -3,9 +3,11 @@ package dagq_test
 import (
 	"context"
 	"errors"
+	"runtime"
 	"testing"
 	"testing/synctest"
 	"time"
+	"weak"
 
 	"github.com/stretchr/testify/require"
 
@@ -194,4 +196,23 @@ func TestStreamAllDoneAfterMissingItem(t *testing.T) {
 	v, err := cleanup.Get(ctx)
 	require.NoError(t, err)
 	require.Equal(t, "cleaned", v)
+}
+
+func TestStreamItemsFreedWithStream(t *testing.T) {
+	ctx := context.Background()
+	s, q, _ := newStreamScheduler(t, 2)
+	st := dagq.SubmitStream(q, emitN(1000, nil))
+	item := st.At(999)
+	require.NoError(t, s.Run(ctx))
+	ref := weak.Make(st)
+	st = nil
+	for range 5 {
+		runtime.GC()
+	}
+	require.Nil(t, ref.Value(), "the scheduler keeps no finished stream")
+	v, err := item.Get(ctx)
+	require.NoError(t, err)
+	require.Equal(t, 999, v)
+	_, ok := s.Task(item.ID())
+	require.True(t, ok, "the stream task stays known")
 }
