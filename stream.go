@@ -65,7 +65,7 @@ func SubmitStream[T any](q *Queue, fn func(ctx context.Context, emit func(T) err
 // through n only while it runs, so that the scheduler, which keeps every
 // node, does not keep a finished stream's items.
 func produce[T any](ctx context.Context, n *node, fn func(context.Context, func(T) error) error) error {
-	s := n.s
+	s := n.q.s
 	s.mu.Lock()
 	st, _ := n.x.stream.(*Stream[T])
 	s.mu.Unlock()
@@ -96,7 +96,7 @@ func (e *emitter[T]) emit(v T) error {
 	if e.ctx.Err() != nil {
 		return fmt.Errorf("dagq: emit on stream %s: %w", n.label(), context.Cause(e.ctx))
 	}
-	s := n.s
+	s := n.q.s
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if e.closed || n.status != Running {
@@ -148,11 +148,12 @@ func (st *Stream[T]) All(ctx context.Context) ([]T, error) {
 		return nil, ctx.Err()
 	}
 	t := st.task
-	if t.s == nil {
+	s := st.sched()
+	if s == nil {
 		return nil, t.taskError()
 	}
-	t.s.mu.Lock()
-	defer t.s.mu.Unlock()
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	items := slices.Clone(st.items)
 	if t.status != Succeeded {
 		return items, t.taskError()
@@ -168,7 +169,7 @@ func (st *Stream[T]) All(ctx context.Context) ([]T, error) {
 // run at once.
 func (st *Stream[T]) Items(ctx context.Context) iter.Seq2[int, T] {
 	return func(yield func(int, T) bool) {
-		s := st.task.s
+		s := st.sched()
 		if s == nil {
 			return
 		}
@@ -203,7 +204,7 @@ func (st *Stream[T]) Items(ctx context.Context) iter.Seq2[int, T] {
 // Len returns how many items the stream has emitted so far; it is final
 // once the stream ended (Done is closed).
 func (st *Stream[T]) Len() int {
-	s := st.task.s
+	s := st.sched()
 	if s == nil {
 		return 0
 	}
@@ -232,3 +233,12 @@ func (st *Stream[T]) Status() Status { return st.task.Status() }
 func (st *Stream[T]) Info() TaskInfo { return st.task.Info() }
 
 func (st *Stream[T]) depNode() *node { return &st.task.node }
+
+// sched returns the stream's scheduler, or nil if the stream was refused
+// before it entered one.
+func (st *Stream[T]) sched() *Scheduler {
+	if q := st.task.q; q != nil {
+		return q.s
+	}
+	return nil
+}

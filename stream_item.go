@@ -26,10 +26,10 @@ import (
 // that exists. Items nobody asked for cost no future.
 func (st *Stream[T]) At(i int) *Future[T] {
 	t := &st.task.node
-	s := t.s
+	s := st.sched()
 	if s == nil { // the stream was refused at submission
 		f := &Future[T]{}
-		f.detach(itemName(t.name, i), t.err)
+		f.detach(itemName(t.name, i), t.detachedInfo().Err)
 		return f
 	}
 	s.mu.Lock()
@@ -40,7 +40,8 @@ func (st *Stream[T]) At(i int) *Future[T] {
 	now := s.now()
 	f := &Future[T]{}
 	n := &f.node
-	n.s, n.q, n.backend, n.id, n.item = s, t.q, t.backend, t.id, true
+	n.s = s
+	n.q, n.backend, n.id, n.item = t.q, t.backend, t.id, true
 	n.name = itemName(t.name, i)
 	n.status = Blocked
 	n.times[atSubmitted] = now
@@ -92,19 +93,20 @@ func (st *Stream[T]) endLocked(now int64) {
 // the stream succeeded, else a reason naming the stream and its error.
 func (st *Stream[T]) missReasonLocked() error {
 	t := &st.task.node
-	switch t.status {
-	case Succeeded:
+	if t.status == Succeeded {
 		return fmt.Errorf("%w: stream %s ended after %d items", ErrNoItem, t.label(), len(st.items))
-	case Failed:
-		return fmt.Errorf("stream %s failed after %d items: %v", t.label(), len(st.items), t.err)
 	}
-	return fmt.Errorf("stream %s killed after %d items: %s", t.label(), len(st.items), t.reason)
+	te := t.taskError()
+	if t.status == Failed {
+		return fmt.Errorf("stream %s failed after %d items: %v", t.label(), len(st.items), te.Err)
+	}
+	return fmt.Errorf("stream %s killed after %d items: %s", t.label(), len(st.items), te.Reason)
 }
 
 // missLocked settles item n, which the ended stream did not emit. Its
 // dependents are resolved with the stream's (see resolveLocked).
 func (st *Stream[T]) missLocked(n *node, why error, now int64) {
-	s := n.s
+	s := n.q.s
 	if st.task.status == Succeeded {
 		n.err = why
 		s.setStatusLocked(n, Failed, TaskFinished, "", now)
