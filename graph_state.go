@@ -9,8 +9,6 @@ import (
 func (s *Scheduler) setStatusLocked(n *node, to Status, kind EventKind, reason string, now int64) {
 	from := n.status
 	n.status = to
-	s.counts.add(from, to)
-	n.q.counts.add(from, to)
 	if to.Terminal() {
 		n.times[atFinished] = now
 		if n.done != nil {
@@ -22,8 +20,16 @@ func (s *Scheduler) setStatusLocked(n *node, to Status, kind EventKind, reason s
 			}
 		}
 	}
+	if n.item {
+		return // a stream item is not a task: no counts, events or idle check (stream.go)
+	}
+	s.counts.add(from, to)
+	n.q.counts.add(from, to)
 	if len(s.sinks) > 0 {
 		s.emitLocked(kind, n, from, reason, now)
+	}
+	if to.Terminal() && n.x != nil && n.x.stream != nil {
+		n.x.stream.endLocked(now) // settles the items not emitted (stream.go)
 	}
 	if to.Terminal() && s.counts.Pending() == 0 {
 		if s.idle != nil {
@@ -60,7 +66,7 @@ func (s *Scheduler) killLocked(n *node, reason string, now int64) {
 	}
 	x := n.extra()
 	x.reason, x.err = reason, fmt.Errorf("%w: %s", ErrKilled, reason)
-	if s.firstKilled == nil {
+	if s.firstKilled == nil && !n.item {
 		s.firstKilled = n
 	}
 	s.setStatusLocked(n, Killed, TaskFinished, reason, now)
@@ -81,6 +87,12 @@ func (s *Scheduler) resolveLocked(root *node, now int64) {
 			ed := s.edges.at(e)
 			d := ed.to
 			e = ed.next
+			if d.item { // n is a stream that ended: items it did not emit ended with it (stream.go)
+				if d.status != Succeeded {
+					stack = append(stack, d)
+				}
+				continue
+			}
 			if d.status != Blocked {
 				continue
 			}

@@ -33,6 +33,7 @@ type node struct {
 	inReady bool // in its queue's ready set (not held back by a timer)
 	busy    bool // a goroutine is executing it (may outlive Running when killed)
 	heir    bool // killed because of a dependency: its reason names the culprit
+	item    bool // a stream item (stream.go), not a task
 
 	deps      []*node
 	depBuf    [2]*node // backs deps for one or two dependencies
@@ -79,6 +80,7 @@ type nodeExtra struct {
 	depIDs      []TaskID
 	timer       *time.Timer        // pending retry or busy back-off
 	stopTimeout context.CancelFunc // releases the running attempt's timeout
+	stream      itemSource         // a stream task's items, until it ends (stream.go)
 }
 
 type poolUse struct {

@@ -169,7 +169,12 @@ func (k *sink) abandon() {
 
 // emitLocked builds a task event and hands it to every sink.
 func (s *Scheduler) emitLocked(kind EventKind, n *node, from Status, reason string, now int64) {
-	e := Event{
+	s.pushLocked(s.taskEventLocked(kind, n, from, reason, now))
+}
+
+// taskEventLocked builds a task event.
+func (s *Scheduler) taskEventLocked(kind EventKind, n *node, from Status, reason string, now int64) Event {
+	return Event{
 		Kind:        kind,
 		Time:        s.epoch.Add(time.Duration(now)),
 		Task:        n.info(),
@@ -179,6 +184,10 @@ func (s *Scheduler) emitLocked(kind EventKind, n *node, from Status, reason stri
 		Stats:       Stats{Counts: s.counts},
 		queueCounts: n.q.counts,
 	}
+}
+
+// pushLocked hands e to every sink.
+func (s *Scheduler) pushLocked(e Event) {
 	for _, k := range s.sinks {
 		k.push(e)
 	}
