@@ -202,6 +202,9 @@ func (s *Scheduler) work(n *node) {
 	defer s.workers.Done()
 	for n != nil {
 		v, err := n.execute()
+		if err == nil && n.x != nil && n.x.key != "" {
+			err = s.saveKey(n, v)
+		}
 		n = s.finish(n, v, err)
 	}
 }

@@ -70,6 +70,9 @@ func (s *Scheduler) resolveLocked(root *node, now int64) {
 	for len(stack) > 0 {
 		n := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
+		if n.x != nil && n.x.key != "" {
+			stack = s.settleTwinsLocked(n, stack, now)
+		}
 		ok := n.status == Succeeded
 		var why string
 		for _, d := range n.dependents {

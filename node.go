@@ -80,6 +80,7 @@ type nodeExtra struct {
 	busyTries int // consecutive ErrBackendBusy answers
 	depIDs    []TaskID
 	timer     *time.Timer // pending retry or busy back-off
+	adopters  []*node     // tasks with the same key waiting for this one's outcome
 }
 
 type poolUse struct {
@@ -88,10 +89,12 @@ type poolUse struct {
 }
 
 // output is implemented by *Future[T]: it accepts a value of the future's
-// type from a backend that returns any.
+// type from a backend that returns any, and gives a pointer to its value
+// for a [Store] to decode a recorded result into.
 type output interface {
 	setAny(v any) error
 	valueAny() any
+	valuePtr() any
 }
 
 func (n *node) extra() *nodeExtra {

@@ -43,6 +43,7 @@ type Spec struct {
 // also differ from every task already in the scheduler. Add is safe for
 // concurrent use, also while running; after Shutdown it returns ErrClosed.
 func (s *Scheduler) Add(specs ...Spec) error {
+	keys := s.loadSpecKeys(specs)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.state == stateClosed {
@@ -71,6 +72,9 @@ func (s *Scheduler) Add(specs ...Spec) error {
 			}
 		}
 		c := sp.config()
+		if keys != nil {
+			c.keyFound, c.keyErr = keys[i].keyFound, keys[i].keyErr
+		}
 		s.addLocked(queues[i], n, &c, dedupe(deps), nil)
 		added[sp.Name] = n
 	}

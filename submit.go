@@ -116,6 +116,9 @@ func submit(q *Queue, n *node, out output, vdeps []*node, opts []TaskOption) {
 		n.detach(c.name, &SubmitError{Reason: "nil queue"})
 		return
 	}
+	if c.key != "" {
+		q.s.loadKey(&c, out.valuePtr())
+	}
 	q.s.insert(q, n, &c, vdeps)
 }
 
@@ -222,6 +225,9 @@ func (s *Scheduler) addLocked(q *Queue, n *node, c *taskConfig, deps []*node, re
 		s.setStatusLocked(n, Failed, TaskFinished, refusal.Error(), now)
 		return
 	}
+	if c.key != "" && s.state != stateAborted && s.dedupLocked(n, c.keyFound, now) {
+		return
+	}
 	var blame string
 	for _, d := range deps {
 		switch {
@@ -286,6 +292,11 @@ func (s *Scheduler) configureRareLocked(n *node, c *taskConfig) error {
 	x := n.extra()
 	x.tenant, x.key, x.timeout, x.retries, x.backoff, x.needs = c.tenant, c.key, c.timeout, c.retries, c.backoff, c.needs
 	x.cmd = c.cmd
+	if c.key != "" {
+		if err := s.checkKeyLocked(n, c); err != nil {
+			return err
+		}
+	}
 	for _, u := range c.uses {
 		p := s.pools[u.Pool]
 		if p == nil {

@@ -1,0 +1,312 @@
+package dagq_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"testing/synctest"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/dagq/dagq"
+)
+
+// slots is a test backend with a fixed number of device slots: it records
+// which jobs reach it and runs their functions.
+type slots struct {
+	mu    sync.Mutex
+	free  int
+	ran   []string
+	inUse int
+}
+
+func newSlots(n int) *slots { return &slots{free: n} }
+
+func (b *slots) Admit(*dagq.Job) error { return nil }
+
+func (b *slots) Acquire(*dagq.Job) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.free == 0 {
+		return false
+	}
+	b.free--
+	b.inUse++
+	return true
+}
+
+func (b *slots) Release(*dagq.Job) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.free++
+	b.inUse--
+}
+
+func (b *slots) Run(ctx context.Context, job *dagq.Job) (any, error) {
+	b.mu.Lock()
+	b.ran = append(b.ran, job.Name)
+	b.mu.Unlock()
+	return job.Func(ctx)
+}
+
+func (b *slots) jobs() []string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return slices.Sorted(slices.Values(b.ran))
+}
+
+// savingStore is a MemoryStore that records the keys saved.
+type savingStore struct {
+	dagq.Store
+	mu    sync.Mutex
+	saved []string
+}
+
+func (st *savingStore) Save(ctx context.Context, key string, v any) error {
+	if err := st.Store.Save(ctx, key, v); err != nil {
+		return err
+	}
+	st.mu.Lock()
+	st.saved = append(st.saved, key)
+	st.mu.Unlock()
+	return nil
+}
+
+func (st *savingStore) keys() []string {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return slices.Sorted(slices.Values(st.saved))
+}
+
+// gated returns a task function that returns v (or fails with err) once
+// gate is closed, counting its runs.
+func gated[T any](gate <-chan struct{}, runs *atomic.Int32, v T, err error) func(context.Context) (T, error) {
+	return func(ctx context.Context) (T, error) {
+		runs.Add(1)
+		if gate != nil {
+			<-gate
+		}
+		if err != nil {
+			var zero T
+			return zero, err
+		}
+		return v, nil
+	}
+}
+
+var errBoom = errors.New("boom")
+
+// TestKeyRunner reproduces the GPU job runner's own test: r1 (H1)
+// succeeds, r2 (H2) fails, r3 (H1) comes while r1 runs, r4 (H2) after r2
+// failed, r5 (H5) was recorded before the run; two device slots.
+func TestKeyRunner(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx := t.Context()
+		st := &savingStore{Store: dagq.MemoryStore()}
+		require.NoError(t, st.Store.Save(ctx, "H5", "r5 from an earlier run"))
+		gpu := newSlots(2)
+		s := dagq.New(dagq.WithStore(st), dagq.WithBackend("gpu", gpu), dagq.WithDefaultBackend("gpu"))
+		defer s.Shutdown(context.Background())
+		q, err := s.Queue("requests", 8)
+		require.NoError(t, err)
+
+		var runs atomic.Int32
+		gate := make(chan struct{})
+		r1 := dagq.Submit(q, gated(gate, &runs, "out1", nil), dagq.Name("r1"), dagq.Key("H1"))
+		r2 := dagq.Submit(q, gated(nil, &runs, "", errBoom), dagq.Name("r2"), dagq.Key("H2"))
+		require.NoError(t, s.Start(ctx))
+		synctest.Wait()
+		require.Equal(t, dagq.Running, r1.Status())
+		require.Equal(t, dagq.Failed, r2.Status())
+
+		r3 := dagq.Submit(q, gated(nil, &runs, "r3 ran", nil), dagq.Name("r3"), dagq.Key("H1"))
+		r4 := dagq.Submit(q, gated(nil, &runs, "out4", nil), dagq.Name("r4"), dagq.Key("H2"))
+		r5 := dagq.Submit(q, gated(nil, &runs, "r5 ran", nil), dagq.Name("r5"), dagq.Key("H5"))
+		synctest.Wait()
+		require.Equal(t, dagq.Blocked, r3.Status(), "r3 adopts the running r1")
+		require.Equal(t, dagq.Succeeded, r4.Status())
+		require.Equal(t, dagq.Succeeded, r5.Status())
+		close(gate)
+		require.ErrorIs(t, s.Wait(ctx), errBoom)
+
+		require.Equal(t, []string{"r1", "r2", "r4"}, gpu.jobs(), "jobs that reached the backend")
+		require.EqualValues(t, 3, runs.Load())
+		for _, c := range []struct {
+			f      *dagq.Future[string]
+			want   string
+			cached bool
+		}{{r1, "out1", false}, {r3, "out1", true}, {r4, "out4", false}, {r5, "r5 from an earlier run", true}} {
+			v, err := c.f.Get(ctx)
+			require.NoError(t, err)
+			require.Equal(t, c.want, v)
+			info := c.f.Info()
+			require.Equal(t, c.cached, info.Cached, info.Name)
+			if c.cached {
+				require.Zero(t, info.Attempts, info.Name)
+			}
+		}
+		require.Equal(t, []string{"H1", "H2"}, st.keys(), "only H1 and H2 (from r4) stored")
+		var h2 string
+		found, err := st.Load(ctx, "H2", &h2)
+		require.NoError(t, err)
+		require.True(t, found)
+		require.Equal(t, "out4", h2)
+		require.Zero(t, gpu.inUse, "all devices free")
+	})
+}
+
+// TestKeyDependents: dependencies are by task, not by key.
+func TestKeyDependents(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx := t.Context()
+		st := dagq.MemoryStore()
+		require.NoError(t, st.Save(ctx, "D", 7))
+		s := dagq.New(dagq.WithStore(st))
+		defer s.Shutdown(context.Background())
+		q := s.DefaultQueue()
+		var runs atomic.Int32
+		r1 := dagq.Submit(q, gated(nil, &runs, 0, errBoom), dagq.Name("r1"), dagq.Key("H1"))
+		d1 := dagq.Then(q, r1, func(context.Context, int) (int, error) { runs.Add(100); return 1, nil }, dagq.Name("d1"))
+		d2 := dagq.Then(q, r1, func(context.Context, int) (int, error) { runs.Add(100); return 2, nil }, dagq.Name("d2"), dagq.Key("D"))
+		require.NoError(t, s.Start(ctx))
+		synctest.Wait()
+
+		// A new request with the failed key runs again; a dependent of it
+		// waits for it rather than failing.
+		r1b := dagq.Submit(q, gated(nil, &runs, 5, nil), dagq.Name("r1b"), dagq.Key("H1"))
+		d3 := dagq.Then(q, r1b, func(_ context.Context, v int) (int, error) { return v * 2, nil }, dagq.Name("d3"))
+		require.ErrorIs(t, s.Wait(ctx), errBoom)
+
+		info := d1.Info()
+		require.Equal(t, dagq.Killed, info.Status)
+		require.Contains(t, info.Reason, `dependency "r1" (id 1) failed: boom`)
+		v, err := d2.Get(ctx)
+		require.NoError(t, err)
+		require.Equal(t, 7, v)
+		require.True(t, d2.Info().Cached)
+		v, err = d3.Get(ctx)
+		require.NoError(t, err)
+		require.Equal(t, 10, v)
+		require.EqualValues(t, 2, runs.Load(), "r1 and r1b ran, no dependent body of r1")
+	})
+}
+
+// The four cases of an equivalent request: succeeded before, pending,
+// running, failed before.
+
+func TestKeySucceededBefore(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx := t.Context()
+		s := dagq.New()
+		defer s.Shutdown(context.Background())
+		var runs atomic.Int32
+		first := dagq.Submit(s.DefaultQueue(), gated(nil, &runs, 1, nil), dagq.Key("K"))
+		require.NoError(t, s.Run(ctx))
+
+		second := dagq.Submit(s.DefaultQueue(), gated(nil, &runs, 2, nil), dagq.Key("K"))
+		info := second.Info()
+		require.Equal(t, dagq.Succeeded, info.Status, "succeeded at submission")
+		require.True(t, info.Cached)
+		require.Zero(t, info.Attempts)
+		require.Contains(t, info.Reason, "result found in the store")
+		v, err := second.Get(ctx)
+		require.NoError(t, err)
+		require.Equal(t, 1, v)
+		require.False(t, first.Info().Cached)
+		require.EqualValues(t, 1, runs.Load())
+	})
+}
+
+func TestKeyPendingTwin(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx := t.Context()
+		s := dagq.New()
+		defer s.Shutdown(context.Background())
+		var runs atomic.Int32
+		first := dagq.Submit(s.DefaultQueue(), gated(nil, &runs, 1, nil), dagq.Name("first"), dagq.Key("K"))
+		second := dagq.Submit(s.DefaultQueue(), gated(nil, &runs, 2, nil), dagq.Key("K"))
+		require.Equal(t, dagq.Queued, first.Status())
+		info := second.Info()
+		require.Equal(t, dagq.Blocked, info.Status)
+		require.Equal(t, `adopts the outcome of twin "first" (id 1)`, info.Reason)
+
+		require.NoError(t, s.Run(ctx))
+		require.Equal(t, dagq.Succeeded, first.Status())
+		info = second.Info()
+		require.Equal(t, dagq.Succeeded, info.Status)
+		require.True(t, info.Cached)
+		require.Zero(t, info.Attempts)
+		v, err := second.Get(ctx)
+		require.NoError(t, err)
+		require.Equal(t, 1, v)
+		require.EqualValues(t, 1, runs.Load())
+	})
+}
+
+func TestKeyRunningTwin(t *testing.T) {
+	for _, firstErr := range []error{nil, errBoom} {
+		t.Run(fmt.Sprint(firstErr), func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				ctx := t.Context()
+				s := dagq.New()
+				defer s.Shutdown(context.Background())
+				var runs atomic.Int32
+				gate := make(chan struct{})
+				first := dagq.Submit(s.DefaultQueue(), gated(gate, &runs, 1, firstErr), dagq.Key("K"))
+				require.NoError(t, s.Start(ctx))
+				synctest.Wait()
+				require.Equal(t, dagq.Running, first.Status())
+				second := dagq.Submit(s.DefaultQueue(), gated(nil, &runs, 2, nil), dagq.Key("K"))
+				synctest.Wait()
+				require.Equal(t, dagq.Blocked, second.Status(), "waits for its running twin")
+				close(gate)
+				_ = s.Wait(ctx)
+
+				require.EqualValues(t, 1, runs.Load())
+				v, err := second.Get(ctx)
+				info := second.Info()
+				require.Zero(t, info.Attempts)
+				if firstErr != nil {
+					require.Equal(t, dagq.Failed, first.Status())
+					require.Equal(t, dagq.Failed, info.Status)
+					require.False(t, info.Cached)
+					require.ErrorIs(t, err, errBoom)
+					require.ErrorContains(t, err, "twin id 1 with the same key failed: boom")
+					return
+				}
+				require.Equal(t, dagq.Succeeded, info.Status)
+				require.True(t, info.Cached)
+				require.NoError(t, err)
+				require.Equal(t, 1, v)
+			})
+		})
+	}
+}
+
+func TestKeyFailedBefore(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx := t.Context()
+		s := dagq.New()
+		defer s.Shutdown(context.Background())
+		var runs atomic.Int32
+		first := dagq.Submit(s.DefaultQueue(), gated(nil, &runs, 1, errBoom), dagq.Key("K"))
+		require.ErrorIs(t, s.Run(ctx), errBoom)
+		second := dagq.Submit(s.DefaultQueue(), gated(nil, &runs, 2, nil), dagq.Key("K"))
+		third := dagq.Submit(s.DefaultQueue(), gated(nil, &runs, 3, nil), dagq.Key("K"))
+		require.ErrorIs(t, s.Wait(ctx), errBoom, "the first failure stays in Wait's error")
+
+		require.Equal(t, dagq.Failed, first.Status())
+		info := second.Info()
+		require.Equal(t, dagq.Succeeded, info.Status)
+		require.False(t, info.Cached)
+		require.Equal(t, 1, info.Attempts)
+		v, err := third.Get(ctx)
+		require.NoError(t, err)
+		require.Equal(t, 2, v, "the third adopted the second")
+		require.EqualValues(t, 2, runs.Load())
+	})
+}
