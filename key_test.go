@@ -310,3 +310,265 @@ func TestKeyFailedBefore(t *testing.T) {
 		require.EqualValues(t, 2, runs.Load())
 	})
 }
+
+func TestKeyTypeCollision(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx := t.Context()
+		st := dagq.MemoryStore()
+		require.NoError(t, st.Save(ctx, "stored", 42))
+		s := dagq.New(dagq.WithStore(st))
+		defer s.Shutdown(context.Background())
+		q := s.DefaultQueue()
+		var runs atomic.Int32
+		gate := make(chan struct{})
+		ints := dagq.Submit(q, gated(gate, &runs, 1, nil), dagq.Name("ints"), dagq.Key("K"))
+		strs := dagq.Submit(q, gated(nil, &runs, "x", nil), dagq.Key("K"))
+		fromStore := dagq.Submit(q, gated(nil, &runs, "x", nil), dagq.Key("stored"))
+		require.NoError(t, s.Add(dagq.Spec{Name: "spec", Key: "K", Run: func(context.Context) error { return nil }}))
+
+		for _, f := range []*dagq.Future[string]{strs, fromStore} {
+			_, err := f.Get(ctx)
+			require.ErrorIs(t, err, dagq.ErrKeyType)
+			var ke *dagq.KeyError
+			require.ErrorAs(t, err, &ke)
+			require.Equal(t, dagq.Failed, f.Status())
+		}
+		_, err := strs.Get(ctx)
+		require.ErrorContains(t, err, `dagq: key "K": key used with another result type: task "ints" (id 1) has result type int, this task string`)
+		_, err = fromStore.Get(ctx)
+		require.ErrorContains(t, err, `memory store holds a int under "stored", not a string`)
+		spec, _ := s.Lookup("spec")
+		require.Equal(t, dagq.Failed, spec.Status)
+		require.ErrorIs(t, spec.Err, dagq.ErrKeyType)
+
+		close(gate)
+		require.Error(t, s.Run(ctx))
+		v, err := ints.Get(ctx)
+		require.NoError(t, err)
+		require.Equal(t, 1, v, "the first task of the key is unaffected")
+		require.EqualValues(t, 1, runs.Load())
+	})
+}
+
+// failingStore cannot encode channels, as a JSON store could not.
+type failingStore struct{ dagq.Store }
+
+func (st failingStore) Save(ctx context.Context, key string, v any) error {
+	if _, ok := v.(chan int); ok {
+		return errors.New("cannot encode a chan int")
+	}
+	return st.Store.Save(ctx, key, v)
+}
+
+func TestKeySaveFails(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx := t.Context()
+		s := dagq.New(dagq.WithStore(failingStore{dagq.MemoryStore()}))
+		defer s.Shutdown(context.Background())
+		var runs atomic.Int32
+		f := dagq.Submit(s.DefaultQueue(), gated(nil, &runs, make(chan int), nil), dagq.Key("K"))
+		require.Error(t, s.Run(ctx))
+		_, err := f.Get(ctx)
+		var ke *dagq.KeyError
+		require.ErrorAs(t, err, &ke)
+		require.Equal(t, "K", ke.Key)
+		require.ErrorContains(t, err, `dagq: key "K": save result: cannot encode a chan int`)
+
+		g := dagq.Submit(s.DefaultQueue(), gated(nil, &runs, make(chan int), nil), dagq.Key("K"))
+		require.Error(t, s.Wait(ctx))
+		require.Equal(t, dagq.Failed, g.Status())
+		require.EqualValues(t, 2, runs.Load(), "a failed save is a failure: the key runs again")
+	})
+}
+
+func TestKeyKilledTwin(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx := t.Context()
+		s := dagq.New()
+		defer s.Shutdown(context.Background())
+		q := s.DefaultQueue()
+		var runs atomic.Int32
+		gate := make(chan struct{})
+		first := dagq.Submit(q, gated(gate, &runs, 1, nil), dagq.Name("first"), dagq.Key("K"))
+		adopter := dagq.Submit(q, gated(nil, &runs, 2, nil), dagq.Key("K"))
+		cancelled := dagq.Submit(q, gated(nil, &runs, 3, nil), dagq.Key("K"))
+		dependent := dagq.Then(q, adopter, func(_ context.Context, v int) (int, error) { return v, nil })
+		s.Cancel(cancelled.ID(), "not wanted")
+		require.Equal(t, dagq.Killed, cancelled.Status())
+		require.Equal(t, dagq.Queued, first.Status(), "cancelling an adopter leaves its twin alone")
+
+		s.Cancel(first.ID(), "stop")
+		close(gate)
+		require.ErrorIs(t, s.Run(ctx), dagq.ErrKilled)
+		info := adopter.Info()
+		require.Equal(t, dagq.Killed, info.Status)
+		require.Equal(t, `twin "first" (id 1) with the same key killed: cancelled: stop`, info.Reason)
+		require.Equal(t, dagq.Killed, dependent.Status())
+		require.Zero(t, runs.Load())
+
+		again := dagq.Submit(q, gated(nil, &runs, 4, nil), dagq.Key("K"))
+		require.Error(t, s.Wait(ctx))
+		require.Equal(t, dagq.Succeeded, again.Status(), "a killed key runs again")
+		require.False(t, again.Info().Cached)
+	})
+}
+
+func TestKeyEvents(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx := t.Context()
+		var mu sync.Mutex
+		var events []string
+		s := dagq.New(dagq.WithObserver(dagq.ObserverFunc(func(e dagq.Event) {
+			if e.Task.ID == 0 {
+				return
+			}
+			mu.Lock()
+			events = append(events, fmt.Sprintf("%d %s %v→%v cached=%v", e.Task.ID, e.Kind, e.From, e.To, e.Task.Cached))
+			mu.Unlock()
+		})))
+		defer s.Shutdown(context.Background())
+		q := s.DefaultQueue()
+		var runs atomic.Int32
+		dagq.Submit(q, gated(nil, &runs, 1, nil), dagq.Key("K"))
+		dagq.Submit(q, gated(nil, &runs, 1, nil), dagq.Key("K"))
+		require.NoError(t, s.Run(ctx))
+		dagq.Submit(q, gated(nil, &runs, 1, nil), dagq.Key("K"))
+		require.NoError(t, s.Wait(ctx))
+		require.Equal(t, []string{
+			"1 task_submitted none→blocked cached=false",
+			"1 task_queued blocked→queued cached=false",
+			"2 task_submitted none→blocked cached=false",
+			"1 task_started queued→running cached=false",
+			"1 task_finished running→succeeded cached=false",
+			"2 task_finished blocked→succeeded cached=true",
+			"3 task_submitted none→blocked cached=false",
+			"3 task_finished blocked→succeeded cached=true",
+		}, events)
+	})
+}
+
+func TestKeySpecs(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx := t.Context()
+		s := dagq.New()
+		defer s.Shutdown(context.Background())
+		var runs atomic.Int32
+		run := func(context.Context) error { runs.Add(1); return nil }
+		require.NoError(t, s.Add(
+			dagq.Spec{Name: "a", Key: "A", Run: run},
+			dagq.Spec{Name: "b", Key: "A", Deps: []string{"a"}, Run: run},
+			dagq.Spec{Name: "c", Key: "C", Deps: []string{"b"}, Run: run},
+		))
+		require.NoError(t, s.Run(ctx))
+		require.NoError(t, s.Add(
+			dagq.Spec{Name: "a2", Key: "A", Run: run},
+			dagq.Spec{Name: "c2", Key: "C", Deps: []string{"a2"}, Run: run},
+		))
+		require.NoError(t, s.Wait(ctx))
+		require.EqualValues(t, 2, runs.Load(), "a and c ran; b, a2 and c2 are deduplicated")
+		for name, cached := range map[string]bool{"a": false, "b": true, "c": false, "a2": true, "c2": true} {
+			info, ok := s.Lookup(name)
+			require.True(t, ok)
+			require.Equal(t, dagq.Succeeded, info.Status, name)
+			require.Equal(t, cached, info.Cached, name)
+		}
+	})
+}
+
+// TestKeyConcurrent submits 1,000 tasks sharing 10 keys from as many
+// goroutines while the scheduler runs: each key runs once.
+func TestKeyConcurrent(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx := t.Context()
+		s := dagq.New()
+		defer s.Shutdown(context.Background())
+		q, err := s.Queue("q", 4)
+		require.NoError(t, err)
+		require.NoError(t, s.Start(ctx))
+		var runs [10]atomic.Int32
+		futures := make([]*dagq.Future[int], 1000)
+		var wg sync.WaitGroup
+		for i := range futures {
+			wg.Go(func() {
+				k := i % 10
+				futures[i] = dagq.Submit(q, func(context.Context) (int, error) {
+					runs[k].Add(1)
+					return k, nil
+				}, dagq.Key(fmt.Sprint("key-", k)))
+			})
+		}
+		wg.Wait()
+		require.NoError(t, s.Wait(ctx))
+		for k := range runs {
+			require.EqualValues(t, 1, runs[k].Load(), "key %d", k)
+		}
+		cached := 0
+		for i, f := range futures {
+			v, err := f.Get(ctx)
+			require.NoError(t, err)
+			require.Equal(t, i%10, v)
+			if f.Info().Cached {
+				cached++
+			}
+		}
+		require.Equal(t, 990, cached)
+	})
+}
+
+// valueBackend runs local jobs and returns what ret makes of their value.
+type valueBackend struct{ ret func(any) any }
+
+func (b valueBackend) Run(ctx context.Context, job *dagq.Job) (any, error) {
+	v, err := job.Func(ctx)
+	return b.ret(v), err
+}
+
+func TestKeyBackendValue(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx := t.Context()
+		st := &savingStore{Store: dagq.MemoryStore()}
+		s := dagq.New(dagq.WithStore(st),
+			dagq.WithBackend("double", valueBackend{func(v any) any { return v.(int) * 2 }}),
+			dagq.WithBackend("wrong", valueBackend{func(any) any { return "not an int" }}))
+		defer s.Shutdown(context.Background())
+		var runs atomic.Int32
+		ok := dagq.Submit(s.DefaultQueue(), gated(nil, &runs, 21, nil), dagq.Key("ok"), dagq.OnBackend("double"))
+		bad := dagq.Submit(s.DefaultQueue(), gated(nil, &runs, 1, nil), dagq.Key("bad"), dagq.OnBackend("wrong"))
+		require.Error(t, s.Run(ctx))
+		v, err := ok.Get(ctx)
+		require.NoError(t, err)
+		require.Equal(t, 42, v)
+		var stored int
+		found, err := st.Load(ctx, "ok", &stored)
+		require.NoError(t, err)
+		require.True(t, found)
+		require.Equal(t, 42, stored, "the backend's value is stored")
+		_, err = bad.Get(ctx)
+		require.ErrorContains(t, err, "returned a string, its future wants a int")
+		require.Equal(t, []string{"ok"}, st.keys(), "a value of the wrong type is not stored")
+	})
+}
+
+// TestKeyRetry: tasks adopting a twin that is retried wait for its last
+// attempt.
+func TestKeyRetry(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx := t.Context()
+		s := dagq.New()
+		defer s.Shutdown(context.Background())
+		var runs atomic.Int32
+		first := dagq.Submit(s.DefaultQueue(), func(context.Context) (int, error) {
+			if runs.Add(1) == 1 {
+				return 0, errBoom
+			}
+			return 7, nil
+		}, dagq.Key("K"), dagq.Retry(1, 0))
+		second := dagq.Submit(s.DefaultQueue(), gated(nil, &runs, 0, nil), dagq.Key("K"))
+		require.NoError(t, s.Run(ctx))
+		require.Equal(t, 2, first.Info().Attempts)
+		v, err := second.Get(ctx)
+		require.NoError(t, err)
+		require.Equal(t, 7, v)
+		require.EqualValues(t, 2, runs.Load())
+	})
+}
