@@ -115,10 +115,10 @@ func (s *Scheduler) dedupLocked(n *node, found bool, now int64) bool {
 	twin := s.twinLocked(key)
 	switch {
 	case found:
-		s.cachedLocked(n, fmt.Sprintf("key %q: result found in the store", key), now)
+		s.cachedLocked(n, "result found in the store", now)
 	case twin != nil && twin.status == Succeeded:
 		copyValue(n, twin)
-		s.cachedLocked(n, fromTwin(key, twin), now)
+		s.cachedLocked(n, fromTwin(twin), now)
 	case twin != nil:
 		twin.x.adopters = append(twin.x.adopters, n)
 		n.reason = "adopts the outcome of twin " + twin.label()
@@ -140,9 +140,7 @@ func (s *Scheduler) cachedLocked(n *node, reason string, now int64) {
 }
 
 // fromTwin is the reason of a task that took the result of twin.
-func fromTwin(key string, twin *node) string {
-	return fmt.Sprintf("key %q: result of twin %s", key, twin.label())
-}
+func fromTwin(twin *node) string { return "result of twin " + twin.label() }
 
 // copyValue copies the value of twin to n; they have the same result type.
 func copyValue(n, twin *node) {
@@ -166,7 +164,7 @@ func (s *Scheduler) settleTwinsLocked(n *node, stack []*node, now int64) []*node
 		switch n.status {
 		case Succeeded:
 			copyValue(a, n)
-			s.cachedLocked(a, fromTwin(n.x.key, n), now)
+			s.cachedLocked(a, fromTwin(n), now)
 		case Failed:
 			a.reason = ""
 			a.err = fmt.Errorf("dagq: twin %s with the same key failed: %w", n.label(), n.err)

@@ -572,3 +572,48 @@ func TestKeyRetry(t *testing.T) {
 		require.EqualValues(t, 2, runs.Load())
 	})
 }
+
+// BenchmarkKey measures what a Key costs per task with the MemoryStore:
+// "none" is the baseline without keys, "unique" tasks that run and save
+// their result, "stored" tasks whose result is in the store (one Load, no
+// run), "twins" tasks that adopt a twin of the same run.
+func BenchmarkKey(b *testing.B) {
+	ctx := context.Background()
+	fn := func(context.Context) (int, error) { return 1, nil }
+	keys := func(n, distinct int) []string {
+		ks := make([]string, n)
+		for i := range ks {
+			ks[i] = fmt.Sprint("key-", i%distinct)
+		}
+		return ks
+	}
+	bench := func(b *testing.B, st dagq.Store, ks []string) {
+		s := dagq.New(dagq.WithStore(st))
+		defer s.Shutdown(ctx)
+		q, err := s.Queue("q", 4)
+		require.NoError(b, err)
+		require.NoError(b, s.Start(ctx))
+		b.ReportAllocs()
+		b.ResetTimer()
+		for i := range b.N {
+			if ks == nil {
+				dagq.Submit(q, fn)
+			} else {
+				dagq.Submit(q, fn, dagq.Key(ks[i]))
+			}
+		}
+		require.NoError(b, s.Wait(ctx))
+		b.StopTimer()
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N), "ns/task")
+	}
+	b.Run("none", func(b *testing.B) { bench(b, dagq.MemoryStore(), nil) })
+	b.Run("unique", func(b *testing.B) { bench(b, dagq.MemoryStore(), keys(b.N, b.N)) })
+	b.Run("stored", func(b *testing.B) {
+		st := dagq.MemoryStore()
+		for i := range 100 {
+			require.NoError(b, st.Save(ctx, fmt.Sprint("key-", i), 1))
+		}
+		bench(b, st, keys(b.N, 100))
+	})
+	b.Run("twins", func(b *testing.B) { bench(b, dagq.MemoryStore(), keys(b.N, 100)) })
+}

@@ -3,6 +3,7 @@ package boltstore_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"slices"
 	"sync"
@@ -22,7 +23,7 @@ type result struct {
 	Tags  map[string]bool
 }
 
-func open(t *testing.T, path string, opts ...boltstore.Option) *boltstore.Store {
+func open(t testing.TB, path string, opts ...boltstore.Option) *boltstore.Store {
 	t.Helper()
 	st, err := boltstore.Open(path, opts...)
 	require.NoError(t, err)
@@ -207,4 +208,53 @@ func TestBatchConcurrent(t *testing.T) {
 	keys, err := st.Keys(ctx)
 	require.NoError(t, err)
 	require.Len(t, keys, 200)
+}
+
+// BenchmarkKey measures what a Key costs per task with this store, against
+// the MemoryStore and against no key at all, on a queue of 8 slots:
+// "unique" tasks run and save their result (one transaction and fsync
+// each, or shared with WithBatch), "stored" tasks find theirs (one read
+// transaction, no run).
+func BenchmarkKey(b *testing.B) {
+	ctx := context.Background()
+	fn := func(context.Context) (result, error) { return result{Name: "r", Sizes: []int{1, 2, 3}}, nil }
+	bench := func(b *testing.B, st dagq.Store, keyed bool) {
+		s := dagq.New(dagq.WithStore(st))
+		defer s.Shutdown(ctx)
+		q, err := s.Queue("q", 8)
+		require.NoError(b, err)
+		ks := make([]string, b.N)
+		for i := range ks {
+			ks[i] = fmt.Sprint("key-", i)
+		}
+		require.NoError(b, s.Start(ctx))
+		b.ReportAllocs()
+		b.ResetTimer()
+		for i := range b.N {
+			if keyed {
+				dagq.Submit(q, fn, dagq.Key(ks[i]))
+			} else {
+				dagq.Submit(q, fn)
+			}
+		}
+		require.NoError(b, s.Wait(ctx))
+		b.StopTimer()
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N), "ns/task")
+		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "tasks/s")
+	}
+	b.Run("none", func(b *testing.B) { bench(b, dagq.MemoryStore(), false) })
+	b.Run("memory/unique", func(b *testing.B) { bench(b, dagq.MemoryStore(), true) })
+	b.Run("bolt/unique", func(b *testing.B) { bench(b, open(b, filepath.Join(b.TempDir(), "r.db")), true) })
+	b.Run("bolt-batch/unique", func(b *testing.B) {
+		bench(b, open(b, filepath.Join(b.TempDir(), "r.db"), boltstore.WithBatch(time.Millisecond)), true)
+	})
+	b.Run("bolt/stored", func(b *testing.B) {
+		st := open(b, filepath.Join(b.TempDir(), "r.db"), boltstore.WithBatch(time.Millisecond))
+		var wg sync.WaitGroup
+		for i := range b.N {
+			wg.Go(func() { require.NoError(b, st.Save(ctx, fmt.Sprint("key-", i), result{})) })
+		}
+		wg.Wait()
+		bench(b, st, true)
+	})
 }
