@@ -100,6 +100,23 @@ func gated[T any](gate <-chan struct{}, runs *atomic.Int32, v T, err error) func
 
 var errBoom = errors.New("boom")
 
+// storeWith returns a MemoryStore that holds v under key.
+func storeWith(t *testing.T, key string, v any) dagq.Store {
+	st := dagq.MemoryStore()
+	require.NoError(t, st.Save(t.Context(), key, v))
+	return st
+}
+
+// withScheduler runs body in a synctest bubble with a new scheduler made
+// with opts, shut down at the end.
+func withScheduler(t *testing.T, body func(t *testing.T, ctx context.Context, s *dagq.Scheduler), opts ...dagq.Option) {
+	synctest.Test(t, func(t *testing.T) {
+		s := dagq.New(opts...)
+		defer s.Shutdown(context.Background())
+		body(t, t.Context(), s)
+	})
+}
+
 // TestKeyRunner reproduces the GPU job runner's own test: r1 (H1)
 // succeeds, r2 (H2) fails, r3 (H1) comes while r1 runs, r4 (H2) after r2
 // failed, r5 (H5) was recorded before the run; two device slots.
@@ -161,12 +178,8 @@ func TestKeyRunner(t *testing.T) {
 
 // TestKeyDependents: dependencies are by task, not by key.
 func TestKeyDependents(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		ctx := t.Context()
-		st := dagq.MemoryStore()
-		require.NoError(t, st.Save(ctx, "D", 7))
-		s := dagq.New(dagq.WithStore(st))
-		defer s.Shutdown(context.Background())
+	st := storeWith(t, "D", 7)
+	withScheduler(t, func(t *testing.T, ctx context.Context, s *dagq.Scheduler) {
 		q := s.DefaultQueue()
 		var runs atomic.Int32
 		r1 := dagq.Submit(q, gated(nil, &runs, 0, errBoom), dagq.Name("r1"), dagq.Key("H1"))
@@ -192,17 +205,14 @@ func TestKeyDependents(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, 10, v)
 		require.EqualValues(t, 2, runs.Load(), "r1 and r1b ran, no dependent body of r1")
-	})
+	}, dagq.WithStore(st))
 }
 
 // The four cases of an equivalent request: succeeded before, pending,
 // running, failed before.
 
 func TestKeySucceededBefore(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		ctx := t.Context()
-		s := dagq.New()
-		defer s.Shutdown(context.Background())
+	withScheduler(t, func(t *testing.T, ctx context.Context, s *dagq.Scheduler) {
 		var runs atomic.Int32
 		first := dagq.Submit(s.DefaultQueue(), gated(nil, &runs, 1, nil), dagq.Key("K"))
 		require.NoError(t, s.Run(ctx))
@@ -222,10 +232,7 @@ func TestKeySucceededBefore(t *testing.T) {
 }
 
 func TestKeyPendingTwin(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		ctx := t.Context()
-		s := dagq.New()
-		defer s.Shutdown(context.Background())
+	withScheduler(t, func(t *testing.T, ctx context.Context, s *dagq.Scheduler) {
 		var runs atomic.Int32
 		first := dagq.Submit(s.DefaultQueue(), gated(nil, &runs, 1, nil), dagq.Name("first"), dagq.Key("K"))
 		second := dagq.Submit(s.DefaultQueue(), gated(nil, &runs, 2, nil), dagq.Key("K"))
@@ -250,10 +257,7 @@ func TestKeyPendingTwin(t *testing.T) {
 func TestKeyRunningTwin(t *testing.T) {
 	for _, firstErr := range []error{nil, errBoom} {
 		t.Run(fmt.Sprint(firstErr), func(t *testing.T) {
-			synctest.Test(t, func(t *testing.T) {
-				ctx := t.Context()
-				s := dagq.New()
-				defer s.Shutdown(context.Background())
+			withScheduler(t, func(t *testing.T, ctx context.Context, s *dagq.Scheduler) {
 				var runs atomic.Int32
 				gate := make(chan struct{})
 				first := dagq.Submit(s.DefaultQueue(), gated(gate, &runs, 1, firstErr), dagq.Key("K"))
@@ -288,10 +292,7 @@ func TestKeyRunningTwin(t *testing.T) {
 }
 
 func TestKeyFailedBefore(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		ctx := t.Context()
-		s := dagq.New()
-		defer s.Shutdown(context.Background())
+	withScheduler(t, func(t *testing.T, ctx context.Context, s *dagq.Scheduler) {
 		var runs atomic.Int32
 		first := dagq.Submit(s.DefaultQueue(), gated(nil, &runs, 1, errBoom), dagq.Key("K"))
 		require.ErrorIs(t, s.Run(ctx), errBoom)
@@ -312,12 +313,8 @@ func TestKeyFailedBefore(t *testing.T) {
 }
 
 func TestKeyTypeCollision(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		ctx := t.Context()
-		st := dagq.MemoryStore()
-		require.NoError(t, st.Save(ctx, "stored", 42))
-		s := dagq.New(dagq.WithStore(st))
-		defer s.Shutdown(context.Background())
+	st := storeWith(t, "stored", 42)
+	withScheduler(t, func(t *testing.T, ctx context.Context, s *dagq.Scheduler) {
 		q := s.DefaultQueue()
 		var runs atomic.Int32
 		gate := make(chan struct{})
@@ -347,7 +344,7 @@ func TestKeyTypeCollision(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, 1, v, "the first task of the key is unaffected")
 		require.EqualValues(t, 1, runs.Load())
-	})
+	}, dagq.WithStore(st))
 }
 
 // failingStore cannot encode channels, as a JSON store could not.
@@ -361,10 +358,7 @@ func (st failingStore) Save(ctx context.Context, key string, v any) error {
 }
 
 func TestKeySaveFails(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		ctx := t.Context()
-		s := dagq.New(dagq.WithStore(failingStore{dagq.MemoryStore()}))
-		defer s.Shutdown(context.Background())
+	withScheduler(t, func(t *testing.T, ctx context.Context, s *dagq.Scheduler) {
 		var runs atomic.Int32
 		f := dagq.Submit(s.DefaultQueue(), gated(nil, &runs, make(chan int), nil), dagq.Key("K"))
 		require.Error(t, s.Run(ctx))
@@ -378,14 +372,11 @@ func TestKeySaveFails(t *testing.T) {
 		require.Error(t, s.Wait(ctx))
 		require.Equal(t, dagq.Failed, g.Status())
 		require.EqualValues(t, 2, runs.Load(), "a failed save is a failure: the key runs again")
-	})
+	}, dagq.WithStore(failingStore{dagq.MemoryStore()}))
 }
 
 func TestKeyKilledTwin(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		ctx := t.Context()
-		s := dagq.New()
-		defer s.Shutdown(context.Background())
+	withScheduler(t, func(t *testing.T, ctx context.Context, s *dagq.Scheduler) {
 		q := s.DefaultQueue()
 		var runs atomic.Int32
 		gate := make(chan struct{})
@@ -448,10 +439,7 @@ func TestKeyEvents(t *testing.T) {
 }
 
 func TestKeySpecs(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		ctx := t.Context()
-		s := dagq.New()
-		defer s.Shutdown(context.Background())
+	withScheduler(t, func(t *testing.T, ctx context.Context, s *dagq.Scheduler) {
 		var runs atomic.Int32
 		run := func(context.Context) error { runs.Add(1); return nil }
 		require.NoError(t, s.Add(
@@ -478,10 +466,7 @@ func TestKeySpecs(t *testing.T) {
 // TestKeyConcurrent submits 1,000 tasks sharing 10 keys from as many
 // goroutines while the scheduler runs: each key runs once.
 func TestKeyConcurrent(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		ctx := t.Context()
-		s := dagq.New()
-		defer s.Shutdown(context.Background())
+	withScheduler(t, func(t *testing.T, ctx context.Context, s *dagq.Scheduler) {
 		q, err := s.Queue("q", 4)
 		require.NoError(t, err)
 		require.NoError(t, s.Start(ctx))
@@ -552,10 +537,7 @@ func TestKeyBackendValue(t *testing.T) {
 // TestKeyRetry: tasks adopting a twin that is retried wait for its last
 // attempt.
 func TestKeyRetry(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		ctx := t.Context()
-		s := dagq.New()
-		defer s.Shutdown(context.Background())
+	withScheduler(t, func(t *testing.T, ctx context.Context, s *dagq.Scheduler) {
 		var runs atomic.Int32
 		first := dagq.Submit(s.DefaultQueue(), func(context.Context) (int, error) {
 			if runs.Add(1) == 1 {

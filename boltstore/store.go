@@ -45,9 +45,10 @@ type Store struct {
 
 var _ dagq.Store = (*Store)(nil)
 
-// Option configures [Open].
+// Option configures [Open]. Options print with String.
 type Option interface {
 	apply(*config)
+	String() string
 }
 
 type config struct {
@@ -57,19 +58,23 @@ type config struct {
 	openTimeout time.Duration
 }
 
-type optionFunc func(*config)
+type codecOption struct{ c Codec }
 
-func (f optionFunc) apply(c *config) { f(c) }
+func (o codecOption) apply(c *config) {
+	if o.c != nil {
+		c.codec = o.c
+	}
+}
+func (o codecOption) String() string { return fmt.Sprintf("WithCodec(%T)", o.c) }
 
 // WithCodec sets how results are encoded; the default is [JSON]. A file
 // must always be opened with the codec it was written with.
-func WithCodec(c Codec) Option {
-	return optionFunc(func(cfg *config) {
-		if c != nil {
-			cfg.codec = c
-		}
-	})
-}
+func WithCodec(c Codec) Option { return codecOption{c} }
+
+type batchOption time.Duration
+
+func (o batchOption) apply(c *config) { c.batch, c.batchDelay = true, time.Duration(o) }
+func (o batchOption) String() string  { return fmt.Sprintf("WithBatch(%v)", time.Duration(o)) }
 
 // WithBatch makes concurrent saves share transactions: a save waits up to
 // maxDelay for others to join its transaction (bbolt's DB.Batch), so that
@@ -77,15 +82,18 @@ func WithCodec(c Codec) Option {
 // result is on disk. It raises throughput when many keyed tasks finish at
 // once, and adds up to maxDelay to each save otherwise. maxDelay ≤ 0
 // means bbolt's default, 10ms.
-func WithBatch(maxDelay time.Duration) Option {
-	return optionFunc(func(c *config) { c.batch, c.batchDelay = true, maxDelay })
+func WithBatch(maxDelay time.Duration) Option { return batchOption(maxDelay) }
+
+type openTimeoutOption time.Duration
+
+func (o openTimeoutOption) apply(c *config) { c.openTimeout = time.Duration(o) }
+func (o openTimeoutOption) String() string {
+	return fmt.Sprintf("WithOpenTimeout(%v)", time.Duration(o))
 }
 
 // WithOpenTimeout sets how long Open waits for another process to close
 // the file (default one second).
-func WithOpenTimeout(d time.Duration) Option {
-	return optionFunc(func(c *config) { c.openTimeout = d })
-}
+func WithOpenTimeout(d time.Duration) Option { return openTimeoutOption(d) }
 
 // Open opens the store in the file at path, creating it if needed. It
 // blocks while another process has the file open, up to the open timeout.
