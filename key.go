@@ -4,8 +4,8 @@ package dagq
 // scheduler's Store before the scheduler's lock is taken (Store I/O never
 // runs under it), then among the scheduler's own tasks under the lock.
 // Per key, the scheduler remembers the task that runs it or succeeded
-// with it (s.keys): later tasks with that key adopt its outcome or copy
-// its value. A task that failed or was killed is forgotten, so the next
+// with it, its leader (s.keys): later tasks with that key adopt its
+// outcome or copy its value. A task that failed or was killed is forgotten, so the next
 // task with its key runs again. The leader's result is saved by the worker
 // that ran it, after the attempt and before the worker takes the lock.
 
@@ -81,14 +81,20 @@ func (s *Scheduler) loadSpecKeys(specs []Spec) []taskConfig {
 	return cs
 }
 
+// keyState is what a scheduler knows of one key. Guarded by Scheduler.mu.
+type keyState struct {
+	leader   *node   // the task that runs the key, or succeeded with it
+	adopters []*node // tasks waiting for the leader's outcome
+}
+
 // twinLocked returns the task of this scheduler that runs key or succeeded
 // with it, or nil.
 func (s *Scheduler) twinLocked(key string) *node {
-	t := s.keys[key]
-	if t == nil || t.status == Failed || t.status == Killed {
+	ks := s.keys[key]
+	if ks == nil || ks.leader.status == Failed || ks.leader.status == Killed {
 		return nil
 	}
-	return t
+	return ks.leader
 }
 
 // checkKeyLocked refuses a keyed task whose store lookup failed or whose
@@ -120,13 +126,14 @@ func (s *Scheduler) dedupLocked(n *node, found bool, now int64) bool {
 		copyValue(n, twin)
 		s.cachedLocked(n, fromTwin(twin), now)
 	case twin != nil:
-		twin.x.adopters = append(twin.x.adopters, n)
+		ks := s.keys[key]
+		ks.adopters = append(ks.adopters, n)
 		n.reason = "adopts the outcome of twin " + twin.label()
 	default:
 		if s.keys == nil {
-			s.keys = map[string]*node{}
+			s.keys = map[string]*keyState{}
 		}
-		s.keys[key] = n
+		s.keys[key] = &keyState{leader: n}
 		return false
 	}
 	return true
@@ -154,10 +161,16 @@ func copyValue(n, twin *node) {
 // for their dependents to be resolved, and the key is forgotten unless n
 // succeeded.
 func (s *Scheduler) settleTwinsLocked(n *node, stack []*node, now int64) []*node {
-	if n.status != Succeeded && s.keys[n.x.key] == n {
+	ks := s.keys[n.x.key]
+	if ks == nil || ks.leader != n {
+		return stack
+	}
+	adopters := ks.adopters
+	ks.adopters = nil
+	if n.status != Succeeded {
 		delete(s.keys, n.x.key)
 	}
-	for _, a := range n.x.adopters {
+	for _, a := range adopters {
 		if a.status != Blocked {
 			continue // cancelled meanwhile
 		}
@@ -175,7 +188,6 @@ func (s *Scheduler) settleTwinsLocked(n *node, stack []*node, now int64) []*node
 		}
 		stack = append(stack, a)
 	}
-	n.x.adopters = nil
 	return stack
 }
 

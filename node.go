@@ -80,7 +80,6 @@ type nodeExtra struct {
 	busyTries int // consecutive ErrBackendBusy answers
 	depIDs    []TaskID
 	timer     *time.Timer // pending retry or busy back-off
-	adopters  []*node     // tasks with the same key waiting for this one's outcome
 }
 
 type poolUse struct {

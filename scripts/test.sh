@@ -6,8 +6,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 
-# No -mod flag: workspace mode (go.work) allows only -mod=readonly, so
-# every module's go.mod and go.sum must be complete as committed.
 export PATH="$(go env GOPATH)/bin:$PATH"
 
 # Modules: the core and every sub-module listed in go.work.
