@@ -70,7 +70,7 @@ func (s *Scheduler) resolveLocked(root *node, now int64) {
 	for len(stack) > 0 {
 		n := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
-		if n.x != nil && n.x.key != "" {
+		if n.keyed {
 			stack = s.settleTwinsLocked(n, stack, now)
 		}
 		ok := n.status == Succeeded

@@ -130,6 +130,7 @@ func (s *Scheduler) dedupLocked(n *node, found bool, now int64) bool {
 		ks.adopters = append(ks.adopters, n)
 		n.reason = "adopts the outcome of twin " + twin.label()
 	default:
+		n.keyed = true
 		if s.keys == nil {
 			s.keys = map[string]*keyState{}
 		}
@@ -156,10 +157,10 @@ func copyValue(n, twin *node) {
 	}
 }
 
-// settleTwinsLocked runs when a keyed task n became terminal: the tasks
-// that adopted its outcome get the same outcome and are returned on stack
-// for their dependents to be resolved, and the key is forgotten unless n
-// succeeded.
+// settleTwinsLocked runs when n, which runs its key, became terminal:
+// the tasks that adopted its outcome get the same outcome and are
+// returned on stack for their dependents to be resolved, and the key is
+// forgotten unless n succeeded.
 func (s *Scheduler) settleTwinsLocked(n *node, stack []*node, now int64) []*node {
 	ks := s.keys[n.x.key]
 	if ks == nil || ks.leader != n {

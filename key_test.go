@@ -15,20 +15,20 @@ import (
 	"github.com/dagq/dagq"
 )
 
-// slots is a test backend with a fixed number of device slots: it records
+// gpuSlots is a test backend with a fixed number of device slots: it records
 // which jobs reach it and runs their functions.
-type slots struct {
+type gpuSlots struct {
 	mu    sync.Mutex
 	free  int
 	ran   []string
 	inUse int
 }
 
-func newSlots(n int) *slots { return &slots{free: n} }
+func newGPUSlots(n int) *gpuSlots { return &gpuSlots{free: n} }
 
-func (b *slots) Admit(*dagq.Job) error { return nil }
+func (b *gpuSlots) Admit(*dagq.Job) error { return nil }
 
-func (b *slots) Acquire(*dagq.Job) bool {
+func (b *gpuSlots) Acquire(*dagq.Job) bool {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.free == 0 {
@@ -39,21 +39,21 @@ func (b *slots) Acquire(*dagq.Job) bool {
 	return true
 }
 
-func (b *slots) Release(*dagq.Job) {
+func (b *gpuSlots) Release(*dagq.Job) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.free++
 	b.inUse--
 }
 
-func (b *slots) Run(ctx context.Context, job *dagq.Job) (any, error) {
+func (b *gpuSlots) Run(ctx context.Context, job *dagq.Job) (any, error) {
 	b.mu.Lock()
 	b.ran = append(b.ran, job.Name)
 	b.mu.Unlock()
 	return job.Func(ctx)
 }
 
-func (b *slots) jobs() []string {
+func (b *gpuSlots) jobs() []string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return slices.Sorted(slices.Values(b.ran))
@@ -119,13 +119,13 @@ func withScheduler(t *testing.T, body func(t *testing.T, ctx context.Context, s 
 
 // TestKeyRunner reproduces the GPU job runner's own test: r1 (H1)
 // succeeds, r2 (H2) fails, r3 (H1) comes while r1 runs, r4 (H2) after r2
-// failed, r5 (H5) was recorded before the run; two device slots.
+// failed, r5 (H5) was recorded before the run; two device gpuSlots.
 func TestKeyRunner(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		ctx := t.Context()
 		st := &savingStore{Store: dagq.MemoryStore()}
 		require.NoError(t, st.Store.Save(ctx, "H5", "r5 from an earlier run"))
-		gpu := newSlots(2)
+		gpu := newGPUSlots(2)
 		s := dagq.New(dagq.WithStore(st), dagq.WithBackend("gpu", gpu), dagq.WithDefaultBackend("gpu"))
 		defer s.Shutdown(context.Background())
 		q, err := s.Queue("requests", 8)

@@ -33,6 +33,7 @@ type node struct {
 	inReady bool // in its queue's ready set (not held back by a timer)
 	busy    bool // a goroutine is executing it (may outlive Running when killed)
 	heir    bool // killed because of a dependency: its reason names the culprit
+	keyed   bool // runs for its Key and saves its result (key.go); set before it can start
 
 	reason string
 	err    error
