@@ -90,8 +90,8 @@ type keyState struct {
 // twinLocked returns the task of this scheduler that runs key or succeeded
 // with it, or nil.
 func (s *Scheduler) twinLocked(key string) *node {
-	ks := s.keys[key]
-	if ks == nil || ks.leader.status == Failed || ks.leader.status == Killed {
+	ks, ok := s.keys[key]
+	if !ok || ks.leader.status == Failed || ks.leader.status == Killed {
 		return nil
 	}
 	return ks.leader
@@ -128,13 +128,14 @@ func (s *Scheduler) dedupLocked(n *node, found bool, now int64) bool {
 	case twin != nil:
 		ks := s.keys[key]
 		ks.adopters = append(ks.adopters, n)
+		s.keys[key] = ks
 		n.reason = "adopts the outcome of twin " + twin.label()
 	default:
 		n.keyed = true
 		if s.keys == nil {
-			s.keys = map[string]*keyState{}
+			s.keys = map[string]keyState{}
 		}
-		s.keys[key] = &keyState{leader: n}
+		s.keys[key] = keyState{leader: n}
 		return false
 	}
 	return true
@@ -162,16 +163,16 @@ func copyValue(n, twin *node) {
 // returned on stack for their dependents to be resolved, and the key is
 // forgotten unless n succeeded.
 func (s *Scheduler) settleTwinsLocked(n *node, stack []*node, now int64) []*node {
-	ks := s.keys[n.x.key]
-	if ks == nil || ks.leader != n {
+	ks, ok := s.keys[n.x.key]
+	if !ok || ks.leader != n {
 		return stack
 	}
-	adopters := ks.adopters
-	ks.adopters = nil
-	if n.status != Succeeded {
+	if n.status == Succeeded {
+		s.keys[n.x.key] = keyState{leader: n}
+	} else {
 		delete(s.keys, n.x.key)
 	}
-	for _, a := range adopters {
+	for _, a := range ks.adopters {
 		if a.status != Blocked {
 			continue // cancelled meanwhile
 		}

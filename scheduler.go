@@ -60,7 +60,7 @@ type Scheduler struct {
 	stack       []*node       // scratch for propagation
 	shutdown    chan struct{} // closed when Shutdown has finished
 
-	keys map[string]*keyState // per Key, its task that runs or succeeded (key.go); made on demand
+	keys map[string]keyState // per Key, its task that runs or succeeded (key.go); made on demand
 }
 
 // New returns a scheduler configured by opts, with a queue named
