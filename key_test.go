@@ -98,7 +98,7 @@ func gated[T any](gate <-chan struct{}, runs *atomic.Int32, v T, err error) func
 	}
 }
 
-var errBoom = errors.New("boom")
+var errKeyTask = errors.New("boom")
 
 // storeWith returns a MemoryStore that holds v under key.
 func storeWith(t *testing.T, key string, v any) dagq.Store {
@@ -134,7 +134,7 @@ func TestKeyRunner(t *testing.T) {
 		var runs atomic.Int32
 		gate := make(chan struct{})
 		r1 := dagq.Submit(q, gated(gate, &runs, "out1", nil), dagq.Name("r1"), dagq.Key("H1"))
-		r2 := dagq.Submit(q, gated(nil, &runs, "", errBoom), dagq.Name("r2"), dagq.Key("H2"))
+		r2 := dagq.Submit(q, gated(nil, &runs, "", errKeyTask), dagq.Name("r2"), dagq.Key("H2"))
 		require.NoError(t, s.Start(ctx))
 		synctest.Wait()
 		require.Equal(t, dagq.Running, r1.Status())
@@ -148,7 +148,7 @@ func TestKeyRunner(t *testing.T) {
 		require.Equal(t, dagq.Succeeded, r4.Status())
 		require.Equal(t, dagq.Succeeded, r5.Status())
 		close(gate)
-		require.ErrorIs(t, s.Wait(ctx), errBoom)
+		require.ErrorIs(t, s.Wait(ctx), errKeyTask)
 
 		require.Equal(t, []string{"r1", "r2", "r4"}, gpu.jobs(), "jobs that reached the backend")
 		require.EqualValues(t, 3, runs.Load())
@@ -182,7 +182,7 @@ func TestKeyDependents(t *testing.T) {
 	withScheduler(t, func(t *testing.T, ctx context.Context, s *dagq.Scheduler) {
 		q := s.DefaultQueue()
 		var runs atomic.Int32
-		r1 := dagq.Submit(q, gated(nil, &runs, 0, errBoom), dagq.Name("r1"), dagq.Key("H1"))
+		r1 := dagq.Submit(q, gated(nil, &runs, 0, errKeyTask), dagq.Name("r1"), dagq.Key("H1"))
 		d1 := dagq.Then(q, r1, func(context.Context, int) (int, error) { runs.Add(100); return 1, nil }, dagq.Name("d1"))
 		d2 := dagq.Then(q, r1, func(context.Context, int) (int, error) { runs.Add(100); return 2, nil }, dagq.Name("d2"), dagq.Key("D"))
 		require.NoError(t, s.Start(ctx))
@@ -192,7 +192,7 @@ func TestKeyDependents(t *testing.T) {
 		// waits for it rather than failing.
 		r1b := dagq.Submit(q, gated(nil, &runs, 5, nil), dagq.Name("r1b"), dagq.Key("H1"))
 		d3 := dagq.Then(q, r1b, func(_ context.Context, v int) (int, error) { return v * 2, nil }, dagq.Name("d3"))
-		require.ErrorIs(t, s.Wait(ctx), errBoom)
+		require.ErrorIs(t, s.Wait(ctx), errKeyTask)
 
 		info := d1.Info()
 		require.Equal(t, dagq.Killed, info.Status)
@@ -255,7 +255,7 @@ func TestKeyPendingTwin(t *testing.T) {
 }
 
 func TestKeyRunningTwin(t *testing.T) {
-	for _, firstErr := range []error{nil, errBoom} {
+	for _, firstErr := range []error{nil, errKeyTask} {
 		t.Run(fmt.Sprint(firstErr), func(t *testing.T) {
 			withScheduler(t, func(t *testing.T, ctx context.Context, s *dagq.Scheduler) {
 				var runs atomic.Int32
@@ -278,7 +278,7 @@ func TestKeyRunningTwin(t *testing.T) {
 					require.Equal(t, dagq.Failed, first.Status())
 					require.Equal(t, dagq.Failed, info.Status)
 					require.False(t, info.Cached)
-					require.ErrorIs(t, err, errBoom)
+					require.ErrorIs(t, err, errKeyTask)
 					require.ErrorContains(t, err, "twin id 1 with the same key failed: boom")
 					return
 				}
@@ -294,11 +294,11 @@ func TestKeyRunningTwin(t *testing.T) {
 func TestKeyFailedBefore(t *testing.T) {
 	withScheduler(t, func(t *testing.T, ctx context.Context, s *dagq.Scheduler) {
 		var runs atomic.Int32
-		first := dagq.Submit(s.DefaultQueue(), gated(nil, &runs, 1, errBoom), dagq.Key("K"))
-		require.ErrorIs(t, s.Run(ctx), errBoom)
+		first := dagq.Submit(s.DefaultQueue(), gated(nil, &runs, 1, errKeyTask), dagq.Key("K"))
+		require.ErrorIs(t, s.Run(ctx), errKeyTask)
 		second := dagq.Submit(s.DefaultQueue(), gated(nil, &runs, 2, nil), dagq.Key("K"))
 		third := dagq.Submit(s.DefaultQueue(), gated(nil, &runs, 3, nil), dagq.Key("K"))
-		require.ErrorIs(t, s.Wait(ctx), errBoom, "the first failure stays in Wait's error")
+		require.ErrorIs(t, s.Wait(ctx), errKeyTask, "the first failure stays in Wait's error")
 
 		require.Equal(t, dagq.Failed, first.Status())
 		info := second.Info()
@@ -541,7 +541,7 @@ func TestKeyRetry(t *testing.T) {
 		var runs atomic.Int32
 		first := dagq.Submit(s.DefaultQueue(), func(context.Context) (int, error) {
 			if runs.Add(1) == 1 {
-				return 0, errBoom
+				return 0, errKeyTask
 			}
 			return 7, nil
 		}, dagq.Key("K"), dagq.Retry(1, 0))
