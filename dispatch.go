@@ -204,6 +204,9 @@ func (s *Scheduler) work(n *node) {
 	defer s.workers.Done()
 	for n != nil {
 		v, err := n.execute()
+		if err == nil && n.keyed {
+			err = s.saveKey(n, v)
+		}
 		n = s.finish(n, v, err)
 	}
 }

@@ -32,6 +32,8 @@ func (f *Future[T]) setAny(v any) error {
 
 func (f *Future[T]) valueAny() any { return f.value }
 
+func (f *Future[T]) valuePtr() any { return &f.value }
+
 // ID returns the task's ID (0 for a task refused before it had one, such
 // as one submitted after Shutdown).
 func (f *Future[T]) ID() TaskID { return f.id }

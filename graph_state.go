@@ -81,6 +81,9 @@ func (s *Scheduler) resolveLocked(root *node, now int64) {
 	for len(stack) > 0 {
 		n := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
+		if n.keyed {
+			stack = s.settleTwinsLocked(n, stack, now)
+		}
 		ok := n.status == Succeeded
 		var why string
 		for e := n.outEdge; e != 0; {

@@ -14,7 +14,7 @@ type TaskInfo struct {
 	Queue    string
 	Backend  string
 	Status   Status
-	Reason   string // why the task was killed, or why it went back to Queued
+	Reason   string // why the task was killed, went back to Queued, or was deduplicated by its Key
 	Err      error  // the task's error (wrapping ErrKilled when killed)
 	Deps     []TaskID
 	Attempts int      // how many times it was handed to a backend

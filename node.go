@@ -34,6 +34,7 @@ type node struct {
 	busy    bool // a goroutine is executing it (may outlive Running when killed)
 	heir    bool // killed because of a dependency: its reason names the culprit
 	item    bool // a stream item (stream.go), not a task
+	keyed   bool // runs for its Key and saves its result (key.go); set before it can start
 
 	deps      []*node
 	depBuf    [2]*node // backs deps for one or two dependencies
@@ -89,10 +90,12 @@ type poolUse struct {
 }
 
 // output is implemented by *Future[T]: it accepts a value of the future's
-// type from a backend that returns any.
+// type from a backend that returns any, and gives a pointer to its value
+// for a [Store] to decode a recorded result into.
 type output interface {
 	setAny(v any) error
 	valueAny() any
+	valuePtr() any
 }
 
 // sched returns the task's scheduler, or nil for a task refused before it

@@ -62,6 +62,8 @@ type Scheduler struct {
 	stack       []*node       // scratch for propagation
 	scratch     taskConfig    // scratch for submission
 	shutdown    chan struct{} // closed when Shutdown has finished
+
+	keys map[string]keyState // per Key, its task that runs or succeeded (key.go); made on demand
 }
 
 // New returns a scheduler configured by opts, with a queue named

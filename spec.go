@@ -45,6 +45,7 @@ type Spec struct {
 // Tasks get their IDs in a topological order, ties in the order given, so
 // FIFO starts ready specs in that order.
 func (s *Scheduler) Add(specs ...Spec) error {
+	keys := s.loadSpecKeys(specs)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.state == stateClosed {
@@ -73,6 +74,9 @@ func (s *Scheduler) Add(specs ...Spec) error {
 			}
 		}
 		c := sp.config()
+		if keys != nil {
+			c.keyFound, c.keyErr = keys[i].keyFound, keys[i].keyErr
+		}
 		s.addLocked(queues[i], n, &c, dedupe(deps), nil)
 		added[sp.Name] = n
 	}

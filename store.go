@@ -12,21 +12,41 @@ import (
 // Store) succeed from the record instead of running. Only successes are
 // recorded: a key whose task failed runs again.
 //
-// Implementations must be safe for concurrent use. Load and Save are
-// called outside the scheduler's locks; they may block on I/O.
+// Implementations must be safe for concurrent use. The scheduler never
+// calls them with its lock held, so they may block on I/O: Load runs in
+// the goroutine that submits a keyed task (Submit, Then, Scheduler.Add)
+// before the task enters the graph, Save on the worker goroutine of a task
+// whose attempt succeeded, before the task is marked Succeeded. A task
+// with a Key therefore costs one Load at submission and, if it runs and
+// succeeds, one Save.
+//
+// Values are the tasks' results as they are: a Store must not change
+// them. A task declared with a [Spec] has no result; it records the empty
+// struct{}{}.
 type Store interface {
 	// Load decodes the result recorded under key into into (a non-nil
 	// pointer to the task's result type) and reports whether there was
-	// one. A record that cannot be decoded into into's type is an error.
+	// one. When it reports false, into is unchanged. A record of another
+	// type than into's element is an error that wraps [ErrKeyType]; when
+	// into points to an interface type, any record that decodes is taken.
+	// Load is called with a context that is never cancelled.
 	Load(ctx context.Context, key string, into any) (found bool, err error)
 	// Save records value as the result of key, replacing any older record.
-	// A value the store cannot encode is an error, and nothing is stored.
+	// It returns only once the record is as durable as the Store promises.
+	// A value the store cannot encode is an error, and nothing is stored;
+	// the task then fails with a [*KeyError] instead of losing its result
+	// silently. ctx is the attempt's context: it is cancelled when the task
+	// was killed (or timed out) meanwhile, and then Save should record
+	// nothing and return ctx's error.
 	Save(ctx context.Context, key string, value any) error
 }
 
 // MemoryStore returns a Store that keeps results in memory, for one
-// process. It is the default store. Values are kept as they are, not
-// copied: do not change a value after its task returned it.
+// process. It is the default store: each scheduler made without
+// [WithStore] has one of its own. Values are kept as they are, not
+// copied: do not change a value after its task returned it. Load takes a
+// value of the exact type or of a type assignable to into's element.
+// Safe for concurrent use; Load and Save cost a map access under a mutex.
 func MemoryStore() Store { return &memoryStore{m: map[string]any{}} }
 
 type memoryStore struct {
@@ -51,13 +71,16 @@ func (st *memoryStore) Load(_ context.Context, key string, into any) (bool, erro
 	}
 	src := reflect.ValueOf(v)
 	if !src.Type().AssignableTo(dst.Elem().Type()) {
-		return false, fmt.Errorf("dagq: memory store: key %q holds a %s, not a %s", key, src.Type(), dst.Elem().Type())
+		return false, fmt.Errorf("%w: memory store holds a %s under %q, not a %s", ErrKeyType, src.Type(), key, dst.Elem().Type())
 	}
 	dst.Elem().Set(src)
 	return true, nil
 }
 
-func (st *memoryStore) Save(_ context.Context, key string, value any) error {
+func (st *memoryStore) Save(ctx context.Context, key string, value any) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	st.mu.Lock()
 	st.m[key] = value
 	st.mu.Unlock()

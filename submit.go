@@ -116,7 +116,11 @@ func submit(q *Queue, n *node, out output, vdeps []*node, opts []TaskOption) {
 		n.detach(c.name, &SubmitError{Reason: "nil queue"})
 		return
 	}
-	q.s.insert(q, n, vdeps, opts)
+	var kc taskConfig // the store's answer for a keyed task, asked before the lock
+	if kc.key = keyOf(opts); kc.key != "" {
+		q.s.loadKey(&kc, out.valuePtr())
+	}
+	q.s.insert(q, n, vdeps, opts, &kc)
 }
 
 // detach makes n a task that failed before entering any scheduler.
@@ -128,12 +132,13 @@ func (n *node) detach(name string, err error) {
 // insert validates and adds one task. It is the single entry point of
 // closures into the graph. Options are applied under the lock into the
 // scheduler's scratch config, so that submitting allocates no config.
-func (s *Scheduler) insert(q *Queue, n *node, vdeps []*node, opts []TaskOption) {
+func (s *Scheduler) insert(q *Queue, n *node, vdeps []*node, opts []TaskOption, kc *taskConfig) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	c := &s.scratch
 	*c = taskConfig{}
 	c.apply(opts)
+	c.keyFound, c.keyErr = kc.keyFound, kc.keyErr
 	if s.state == stateClosed {
 		n.detach(c.name, fmt.Errorf("dagq: submit: %w", ErrClosed))
 		return
@@ -229,6 +234,9 @@ func (s *Scheduler) addLocked(q *Queue, n *node, c *taskConfig, deps []*node, re
 		s.setStatusLocked(n, Failed, TaskFinished, refusal.Error(), now)
 		return
 	}
+	if c.key != "" && s.state != stateAborted && s.dedupLocked(n, c.keyFound, now) {
+		return
+	}
 	var blame string
 	for _, d := range deps {
 		switch {
@@ -295,6 +303,11 @@ func (s *Scheduler) configureRareLocked(n *node, c *taskConfig) error {
 	x := n.extra()
 	x.tenant, x.key, x.timeout, x.retries, x.backoff, x.needs = c.tenant, c.key, c.timeout, c.retries, c.backoff, c.needs
 	x.cmd = c.cmd
+	if c.key != "" {
+		if err := s.checkKeyLocked(n, c); err != nil {
+			return err
+		}
+	}
 	for _, u := range c.uses {
 		p := s.pools[u.Pool]
 		if p == nil {

@@ -28,6 +28,9 @@ type taskConfig struct {
 	uses     []Use
 	trigger  TriggerRule
 	cmd      []string // Spec.Cmd
+
+	keyFound bool  // the store holds a result for key, decoded into the future
+	keyErr   error // the store lookup failed: the task is refused
 }
 
 func (c *taskConfig) apply(opts []TaskOption) {
@@ -131,7 +134,27 @@ type keyOption string
 func (o keyOption) applyTask(c *taskConfig) { c.key = string(o) }
 
 // Key sets the task's deduplication key: tasks with the same key mean the
-// same work (see the package documentation, "Deduplication").
+// same work, and it runs once (a task's ID tells requests apart, its key
+// what they mean). At submission, a task with key k is
+//   - Succeeded at once, with Cached set and without running, if the
+//     scheduler's [Store] holds a result for k (a task with k succeeded
+//     before, in this run or, with a durable Store, an earlier one), or a
+//     task of this scheduler with k succeeded;
+//   - otherwise, if a task with k is pending or running in this scheduler,
+//     left Blocked until that twin finishes, and then given its outcome:
+//     Succeeded with a copy of its value (Cached), Failed wrapping its
+//     error, or Killed naming it;
+//   - otherwise run as usual; if it succeeds its result is saved in the
+//     Store, and if it fails, the next task with k runs again.
+//
+// A task settled from its key does not wait for its own dependencies: the
+// key stands for its result. Dependencies are by task, not by key, so a
+// dependent of a failed task is killed even if a later task with the same
+// key succeeds. It goes from Blocked straight to its terminal status
+// (events TaskSubmitted, then TaskFinished with Task.Cached). Tasks sharing
+// a key must have the same result type; otherwise the later one fails at
+// submission with a [*KeyError] wrapping [ErrKeyType]. Submit blocks for the
+// Store's Load of a keyed task.
 func Key(k string) TaskOption { return keyOption(k) }
 
 type timeoutOption time.Duration
