@@ -58,6 +58,7 @@ type Scheduler struct {
 	stopWatch   func() bool // stops watching Start's ctx
 	sinks       []*sink
 	stack       []*node       // scratch for propagation
+	ranks       *ranker       // non-nil once a queue uses a rank-based policy
 	shutdown    chan struct{} // closed when Shutdown has finished
 }
 

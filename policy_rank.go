@@ -1,0 +1,205 @@
+package dagq
+
+// Rank-based policies ([LatestFirst], [CriticalPath]) order a ready task by
+// what depends on it, so its key changes when dependents are submitted.
+// The scheduler keeps these ranks only once a queue uses such a policy,
+// in a ranker:
+//
+//   - Submitting a task records it as a claim (O(1)).
+//   - Before dispatch next consults a ready set with a free slot, pending
+//     claims are flushed: ranks are pushed up the dependencies, newest
+//     task first (IDs are a topological order: a task's dependencies have
+//     smaller IDs), so each task is visited at most once per flush however
+//     many new tasks reach it, and only tasks that are neither running nor
+//     finished are visited. Tasks waiting in a rank-based ready set whose
+//     rank changed are re-inserted with their new key (the heap supersedes
+//     the old entry). A flush thus costs O(new tasks + the unfinished
+//     ancestry they reach), never a scan of the graph; a graph submitted
+//     before Start is ranked in one flush, in linear time.
+//   - LatestFirst's look-ahead counts, for each task, its dependents in
+//     other queues that wait for it alone (see [LatestFirst]); the count
+//     changes in O(1) when a dependent's last-but-one dependency finishes,
+//     found by one scan of that dependent's dependencies.
+
+// rankState is the per-task part of the ranks, embedded in node.
+type rankState struct {
+	latest TaskID  // LatestFirst: the newest task that depends on it, or its own ID
+	path   float64 // CriticalPath: the longest Cost-weighted path to a sink, its own Cost included
+	gain   int32   // LatestFirst: dependents in other queues waiting for it alone
+	mark   uint32  // the flush that last put it in the work heap
+}
+
+// rankKind says which ranks are kept.
+type rankKind uint8
+
+const (
+	rankLatest rankKind = 1 << iota
+	rankPath
+)
+
+// rankPolicy is a scorePolicy whose score depends on the ranks.
+type rankPolicy struct {
+	scorePolicy
+	kind rankKind
+}
+
+// ranker keeps the ranks of a scheduler's tasks. Guarded by the
+// scheduler's mu.
+type ranker struct {
+	s       *Scheduler
+	kinds   rankKind
+	pending []*node // tasks submitted since the last flush, in ID order
+	work    []*node // max-heap on ID: blocked tasks whose rank changed in this flush
+	rekey   []*node // ready tasks whose rank changed in this flush
+	flushes uint32
+}
+
+// attachPolicyLocked starts keeping the ranks p needs, for the tasks
+// already submitted too.
+func (s *Scheduler) attachPolicyLocked(p Policy) {
+	rp, ok := p.(rankPolicy)
+	if !ok || (s.ranks != nil && s.ranks.kinds&rp.kind != 0) {
+		return
+	}
+	if s.ranks == nil {
+		s.ranks = &ranker{s: s}
+	}
+	r := s.ranks
+	r.kinds |= rp.kind
+	r.pending = r.pending[:0]
+	for _, n := range s.nodes {
+		if !n.status.Terminal() {
+			n.gain = 0
+			r.addLocked(n)
+		}
+	}
+}
+
+// addLocked records a task that was just submitted.
+func (r *ranker) addLocked(n *node) {
+	n.latest, n.path = n.id, n.cost
+	if n.waiting == 1 {
+		r.oneLeftLocked(n)
+	}
+	r.pending = append(r.pending, n)
+}
+
+// oneLeftLocked is called when d waits for one last dependency: that one
+// gains a dependent it alone holds back, which counts for LatestFirst's
+// look-ahead when d is in another queue.
+func (r *ranker) oneLeftLocked(d *node) {
+	if r.kinds&rankLatest == 0 {
+		return
+	}
+	for _, u := range d.deps {
+		if !u.status.Terminal() {
+			if u.q != d.q {
+				u.gain++
+				r.rekeyLocked(u)
+			}
+			return
+		}
+	}
+}
+
+// rekeyLocked re-inserts a ready task whose rank changed into its
+// queue's rank-based ready set, superseding its old entry.
+func (r *ranker) rekeyLocked(n *node) {
+	if !n.inReady {
+		return
+	}
+	if _, ok := n.q.policy.(rankPolicy); ok {
+		n.q.ready.Push(Task{n})
+	}
+}
+
+// flushLocked pushes the ranks of the pending tasks up their
+// dependencies.
+func (r *ranker) flushLocked() {
+	r.flushes++
+	for _, n := range r.pending {
+		if n.status == Blocked { // a ready one has no unfinished dependency
+			n.mark = r.flushes
+			r.enqueue(n)
+		}
+	}
+	clear(r.pending)
+	r.pending = r.pending[:0]
+	for len(r.work) > 0 {
+		x := r.pop()
+		for _, p := range x.deps {
+			if p.status != Blocked && p.status != Queued {
+				continue
+			}
+			changed := false
+			if r.kinds&rankLatest != 0 && x.latest > p.latest {
+				p.latest, changed = x.latest, true
+			}
+			if r.kinds&rankPath != 0 {
+				if c := p.cost + x.path; c > p.path {
+					p.path, changed = c, true
+				}
+			}
+			if !changed || p.mark == r.flushes {
+				continue
+			}
+			p.mark = r.flushes
+			if p.status == Blocked {
+				r.enqueue(p)
+			} else {
+				r.rekey = append(r.rekey, p) // ready: its dependencies have finished
+			}
+		}
+	}
+	for i, n := range r.rekey {
+		r.rekeyLocked(n)
+		r.rekey[i] = nil
+	}
+	r.rekey = r.rekey[:0]
+}
+
+// enqueue adds n to the work heap.
+func (r *ranker) enqueue(n *node) {
+	h := append(r.work, n)
+	i := len(h) - 1
+	for i > 0 {
+		p := (i - 1) / 2
+		if h[p].id >= n.id {
+			break
+		}
+		h[i] = h[p]
+		i = p
+	}
+	h[i] = n
+	r.work = h
+}
+
+// pop removes and returns the task with the largest ID.
+func (r *ranker) pop() *node {
+	h := r.work
+	top := h[0]
+	last := len(h) - 1
+	e := h[last]
+	h[last] = nil
+	h = h[:last]
+	i := 0
+	for {
+		c := 2*i + 1
+		if c >= last {
+			break
+		}
+		if c+1 < last && h[c+1].id > h[c].id {
+			c++
+		}
+		if e.id >= h[c].id {
+			break
+		}
+		h[i] = h[c]
+		i = c
+	}
+	if last > 0 {
+		h[i] = e
+	}
+	r.work = h
+	return top
+}
