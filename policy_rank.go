@@ -46,7 +46,6 @@ type rankPolicy struct {
 // ranker keeps the ranks of a scheduler's tasks. Guarded by the
 // scheduler's mu.
 type ranker struct {
-	s       *Scheduler
 	kinds   rankKind
 	pending []*node // tasks submitted since the last flush, in ID order
 	work    []*node // max-heap on ID: blocked tasks whose rank changed in this flush
@@ -54,25 +53,18 @@ type ranker struct {
 	flushes uint32
 }
 
-// attachPolicyLocked starts keeping the ranks p needs, for the tasks
-// already submitted too.
+// attachPolicyLocked starts keeping the ranks p needs. Tasks submitted
+// before need none: ranks flow from dependents to dependencies, so only
+// tasks submitted later reach the new queue's tasks.
 func (s *Scheduler) attachPolicyLocked(p Policy) {
 	rp, ok := p.(rankPolicy)
-	if !ok || (s.ranks != nil && s.ranks.kinds&rp.kind != 0) {
+	if !ok {
 		return
 	}
 	if s.ranks == nil {
-		s.ranks = &ranker{s: s}
+		s.ranks = &ranker{}
 	}
-	r := s.ranks
-	r.kinds |= rp.kind
-	r.pending = r.pending[:0]
-	for _, n := range s.nodes {
-		if !n.status.Terminal() {
-			n.gain = 0
-			r.addLocked(n)
-		}
-	}
+	s.ranks.kinds |= rp.kind
 }
 
 // addLocked records a task that was just submitted.
