@@ -110,15 +110,30 @@ func (r *ranker) rekeyLocked(n *node) {
 func (r *ranker) flushLocked() {
 	r.flushes++
 	for _, n := range r.pending {
-		if n.status == Blocked { // a ready one has no unfinished dependency
-			n.mark = r.flushes
-			r.enqueue(n)
+		if n.status == Blocked {
+			n.mark = r.flushes // visited from the list, not the heap
 		}
 	}
-	clear(r.pending)
-	r.pending = r.pending[:0]
-	for len(r.work) > 0 {
-		x := r.pop()
+	// Visit the pending tasks and those whose rank changed, by decreasing
+	// ID: pending ones from their list (in ID order), others from the heap.
+	i := len(r.pending) - 1
+	for {
+		var x *node
+		switch {
+		case len(r.work) > 0 && (i < 0 || r.work[0].id > r.pending[i].id):
+			x = r.pop()
+		case i >= 0:
+			x = r.pending[i]
+			i--
+		default:
+			clear(r.pending)
+			r.pending = r.pending[:0]
+			r.rekeyAllLocked()
+			return
+		}
+		if x.status != Blocked {
+			continue // ready, running or finished: no unfinished dependency
+		}
 		for _, p := range x.deps {
 			if p.status != Blocked && p.status != Queued {
 				continue
@@ -143,6 +158,11 @@ func (r *ranker) flushLocked() {
 			}
 		}
 	}
+}
+
+// rekeyAllLocked re-inserts the ready tasks whose rank changed in this
+// flush.
+func (r *ranker) rekeyAllLocked() {
 	for i, n := range r.rekey {
 		r.rekeyLocked(n)
 		r.rekey[i] = nil
