@@ -6,6 +6,7 @@ import (
 	"os"
 	"runtime"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/dagq/dagq"
@@ -50,7 +51,7 @@ func BenchmarkPolicy(b *testing.B) {
 	sizes := []int{10_000, 100_000}
 	if env := os.Getenv("DAGQ_BENCH_SIZES"); env != "" {
 		sizes = sizes[:0]
-		for _, f := range splitComma(env) {
+		for _, f := range strings.Split(env, ",") {
 			n, err := strconv.Atoi(f)
 			if err != nil {
 				b.Fatalf("DAGQ_BENCH_SIZES: %v", err)
@@ -103,16 +104,4 @@ func startThen(b *testing.B, s *dagq.Scheduler, submit func() int) int {
 		b.Fatal(err)
 	}
 	return submit()
-}
-
-func splitComma(s string) []string {
-	var out []string
-	start := 0
-	for i := 0; i <= len(s); i++ {
-		if i == len(s) || s[i] == ',' {
-			out = append(out, s[start:i])
-			start = i + 1
-		}
-	}
-	return out
 }
