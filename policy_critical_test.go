@@ -1,7 +1,6 @@
 package dagq_test
 
 import (
-	"context"
 	"strings"
 	"testing"
 
@@ -11,8 +10,7 @@ import (
 )
 
 func costly(q *dagq.Queue, name string, cost float64, deps ...dagq.Dep) *dagq.Future[int] {
-	return dagq.Submit(q, func(context.Context) (int, error) { return 0, nil },
-		dagq.Name(name), dagq.Cost(cost), dagq.After(deps...))
+	return dagq.Submit(q, noop, dagq.Name(name), dagq.Cost(cost), dagq.After(deps...))
 }
 
 func TestCriticalPathOrder(t *testing.T) {
@@ -27,10 +25,7 @@ func TestCriticalPathOrder(t *testing.T) {
 	} {
 		t.Run(tc.policy.String(), func(t *testing.T) {
 			t.Parallel()
-			o := &startOrder{}
-			s := dagq.New(dagq.WithObserver(o))
-			q, err := s.Queue("q", 1, dagq.WithQueuePolicy(tc.policy))
-			require.NoError(t, err)
+			s, q, o := oneSlot(t, tc.policy)
 			a := costly(q, "a", 1)
 			b := costly(q, "b", 5, a) // path(a) = 1 + 5 + 1
 			costly(q, "c", 3)
@@ -46,23 +41,13 @@ func TestCriticalPathOrder(t *testing.T) {
 // running graph.
 func TestCriticalPathWhileRunning(t *testing.T) {
 	t.Parallel()
-	o := &startOrder{}
-	s := dagq.New(dagq.WithObserver(o))
-	q, err := s.Queue("q", 1, dagq.WithQueuePolicy(dagq.CriticalPath()))
-	require.NoError(t, err)
-	require.NoError(t, s.Start(context.Background()))
-	release, started := make(chan struct{}), make(chan struct{})
-	dagq.Submit(q, func(context.Context) (int, error) {
-		close(started)
-		<-release
-		return 0, nil
-	}, dagq.Name("gate"))
-	<-started
+	s, q, o := oneSlot(t, dagq.CriticalPath())
+	release := holdSlot(t, s, q)
 	x := costly(q, "x", 1)
 	costly(q, "y", 4)
 	m := costly(q, "m", 1, x)
 	costly(q, "z", 3, m) // path(x) = 5 > path(y) = 4
-	close(release)
+	release()
 	runOK(t, s)
 	require.Equal(t, "gate x y m z", strings.Join(o.get(), " "))
 }

@@ -163,10 +163,7 @@ func TestFairShareNegativeQuota(t *testing.T) {
 // TestFairShareKilled: a task killed while ready is skipped.
 func TestFairShareKilled(t *testing.T) {
 	t.Parallel()
-	o := &startOrder{}
-	s := dagq.New(dagq.WithObserver(o))
-	q, err := s.Queue("q", 1, dagq.WithQueuePolicy(dagq.FairShare(nil)))
-	require.NoError(t, err)
+	s, q, o := oneSlot(t, dagq.FairShare(nil))
 	submitTenants(q, []string{"a", "b"}, 2, 0)
 	info, ok := s.Lookup("a0")
 	require.True(t, ok)

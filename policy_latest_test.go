@@ -57,6 +57,34 @@ func runOK(t *testing.T, s *dagq.Scheduler) {
 
 func ident(_ context.Context, v int) (int, error) { return v, nil }
 
+func noop(context.Context) (int, error) { return 0, nil }
+
+// oneSlot returns a scheduler with a queue "q" of one slot using p, and
+// the observer recording the order of starts.
+func oneSlot(t *testing.T, p dagq.Policy) (*dagq.Scheduler, *dagq.Queue, *startOrder) {
+	t.Helper()
+	o := &startOrder{}
+	s := dagq.New(dagq.WithObserver(o))
+	q, err := s.Queue("q", 1, dagq.WithQueuePolicy(p))
+	require.NoError(t, err)
+	return s, q, o
+}
+
+// holdSlot starts s and a task "gate" on q, and returns once it runs; the
+// returned func lets it finish.
+func holdSlot(t *testing.T, s *dagq.Scheduler, q *dagq.Queue) (release func()) {
+	t.Helper()
+	require.NoError(t, s.Start(context.Background()))
+	ch, started := make(chan struct{}), make(chan struct{})
+	dagq.Submit(q, func(context.Context) (int, error) {
+		close(started)
+		<-ch
+		return 0, nil
+	}, dagq.Name("gate"))
+	<-started
+	return func() { close(ch) }
+}
+
 func product(_ context.Context, a, b int) (int, error) { return a * b, nil }
 
 // submitSmqsched submits smqsched's program with m = 100: A[i], B[i] =
@@ -75,10 +103,7 @@ func submitSmqsched(q *dagq.Queue, m int) {
 }
 
 func smqschedOrder(t *testing.T, p dagq.Policy) []string {
-	o := &startOrder{}
-	s := dagq.New(dagq.WithObserver(o))
-	q, err := s.Queue("q", 1, dagq.WithQueuePolicy(p))
-	require.NoError(t, err)
+	s, q, o := oneSlot(t, p)
 	submitSmqsched(q, 100)
 	runOK(t, s)
 	return o.get()
@@ -184,23 +209,13 @@ func TestLatestFirstRanksWhileRunning(t *testing.T) {
 	} {
 		t.Run(tc.policy.String(), func(t *testing.T) {
 			t.Parallel()
-			o := &startOrder{}
-			s := dagq.New(dagq.WithObserver(o))
-			q, err := s.Queue("q", 1, dagq.WithQueuePolicy(tc.policy))
-			require.NoError(t, err)
-			require.NoError(t, s.Start(context.Background()))
-			release, started := make(chan struct{}), make(chan struct{})
-			dagq.Submit(q, func(context.Context) (int, error) {
-				close(started)
-				<-release
-				return 0, nil
-			}, dagq.Name("gate"))
-			<-started
-			dagq.Submit(q, func(context.Context) (int, error) { return 0, nil }, dagq.Name("z"))
+			s, q, o := oneSlot(t, tc.policy)
+			release := holdSlot(t, s, q)
+			dagq.Submit(q, noop, dagq.Name("z"))
 			x1 := dagq.Submit(q, func(context.Context) (int, error) { return 1, nil }, dagq.Name("x1"))
 			x2 := dagq.Then(q, x1, ident, dagq.Name("x2"))
 			dagq.Then(q, x2, ident, dagq.Name("x3"))
-			close(release)
+			release()
 			runOK(t, s)
 			require.Equal(t, tc.want, strings.Join(o.get(), " "))
 		})

@@ -15,12 +15,9 @@ import (
 
 func TestByPriorityOrder(t *testing.T) {
 	t.Parallel()
-	o := &startOrder{}
-	s := dagq.New(dagq.WithObserver(o))
-	q, err := s.Queue("q", 1, dagq.WithQueuePolicy(dagq.ByPriority(0)))
-	require.NoError(t, err)
+	s, q, o := oneSlot(t, dagq.ByPriority(0))
 	for i, p := range []int{1, 3, 2, 3, -1} {
-		dagq.Submit(q, func(context.Context) (int, error) { return 0, nil }, dagq.Name(fmt.Sprint("t", i)), dagq.Priority(p))
+		dagq.Submit(q, noop, dagq.Name(fmt.Sprint("t", i)), dagq.Priority(p))
 	}
 	runOK(t, s)
 	require.Equal(t, "t1 t3 t2 t0 t4", strings.Join(o.get(), " "))
@@ -53,7 +50,7 @@ func priorityStream(t *testing.T, aging time.Duration, pmax, total int, d time.D
 		}, dagq.Name(fmt.Sprint("high", i)), dagq.Priority(pmax))
 	}
 	high(0)
-	low := dagq.Submit(q, func(context.Context) (int, error) { return 0, nil }, dagq.Name("low"), dagq.Priority(0))
+	low := dagq.Submit(q, noop, dagq.Name("low"), dagq.Priority(0))
 	runOK(t, s)
 	before := 0
 	for _, name := range o.get() {
@@ -87,12 +84,9 @@ func TestByPriorityAgingBound(t *testing.T) {
 
 func TestShortestFirstOrder(t *testing.T) {
 	t.Parallel()
-	o := &startOrder{}
-	s := dagq.New(dagq.WithObserver(o))
-	q, err := s.Queue("q", 1, dagq.WithQueuePolicy(dagq.ShortestFirst()))
-	require.NoError(t, err)
+	s, q, o := oneSlot(t, dagq.ShortestFirst())
 	for i, c := range []float64{5, 1, 3, 1, 0.5} {
-		dagq.Submit(q, func(context.Context) (int, error) { return 0, nil }, dagq.Name(fmt.Sprint("t", i)), dagq.Cost(c))
+		costly(q, fmt.Sprint("t", i), c)
 	}
 	runOK(t, s)
 	require.Equal(t, "t4 t1 t3 t2 t0", strings.Join(o.get(), " "))
