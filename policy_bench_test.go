@@ -1,3 +1,5 @@
+//go:build unix
+
 package dagq_test
 
 import (
@@ -7,7 +9,9 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/dagq/dagq"
 )
@@ -45,7 +49,9 @@ func submitSmqschedN(q *dagq.Queue, n int) int {
 // queue of GOMAXPROCS slots: the layered DAG and smqsched's program
 // submitted before Start, and the layered DAG submitted while running
 // ("layered-live": ranks change while tasks run). Compare ns/task between
-// policies of one graph and size, and between sizes.
+// policies of one graph and size, and between sizes. Besides wall time it
+// reports cpu-ns/task, the process's CPU time (user + system) per task,
+// which other processes on a shared machine disturb much less.
 // DAGQ_BENCH_SIZES overrides the sizes (e.g. "10000,100000,1000000").
 func BenchmarkPolicy(b *testing.B) {
 	sizes := []int{10_000, 100_000}
@@ -72,6 +78,7 @@ func BenchmarkPolicy(b *testing.B) {
 				b.Run(fmt.Sprintf("%s/n=%d/%v", g.name, n, p), func(b *testing.B) {
 					b.ReportAllocs()
 					tasks := 0
+					cpu0 := cpuTime(b)
 					for b.Loop() {
 						s := dagq.New()
 						q, err := s.Queue("q", runtime.GOMAXPROCS(0), dagq.WithQueuePolicy(p))
@@ -92,6 +99,7 @@ func BenchmarkPolicy(b *testing.B) {
 						}
 					}
 					b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(tasks), "ns/task")
+					b.ReportMetric(float64((cpuTime(b)-cpu0).Nanoseconds())/float64(tasks), "cpu-ns/task")
 				})
 			}
 		}
@@ -104,4 +112,13 @@ func startThen(b *testing.B, s *dagq.Scheduler, submit func() int) int {
 		b.Fatal(err)
 	}
 	return submit()
+}
+
+// cpuTime returns the CPU time the process has used.
+func cpuTime(b *testing.B) time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		b.Fatal(err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

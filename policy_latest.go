@@ -6,7 +6,7 @@ package dagq
 const latestShift = 1 << 26
 
 func latestScore(n *node) (float64, float64) {
-	return float64(n.gain), float64(n.latest)*latestShift + float64(n.id)
+	return float64(n.feeds), float64(n.demand)*latestShift + float64(n.id)
 }
 
 // LatestFirst orders ready tasks by demand, as smqsched does: the most

@@ -23,10 +23,10 @@ package dagq
 
 // rankState is the per-task part of the ranks, embedded in node.
 type rankState struct {
-	latest TaskID  // LatestFirst: the newest task that depends on it, or its own ID
-	path   float64 // CriticalPath: the longest Cost-weighted path to a sink, its own Cost included
-	gain   int32   // LatestFirst: dependents in other queues waiting for it alone
-	mark   uint32  // the flush that last put it in the work heap
+	demand    TaskID  // LatestFirst: the newest task that depends on it, or its own ID
+	remaining float64 // CriticalPath: the longest Cost-weighted path to a sink, its own Cost included
+	feeds     int32   // LatestFirst: dependents in other queues waiting for it alone
+	rankMark  uint32  // the flush in which its rank was last raised
 }
 
 // rankKind says which ranks are kept.
@@ -69,7 +69,7 @@ func (s *Scheduler) attachPolicyLocked(p Policy) {
 
 // addLocked records a task that was just submitted.
 func (r *ranker) addLocked(n *node) {
-	n.latest, n.path = n.id, n.cost
+	n.demand, n.remaining = n.id, n.cost
 	if n.waiting == 1 {
 		r.oneLeftLocked(n)
 	}
@@ -86,7 +86,7 @@ func (r *ranker) oneLeftLocked(d *node) {
 	for _, u := range d.deps {
 		if !u.status.Terminal() {
 			if u.q != d.q {
-				u.gain++
+				u.feeds++
 				r.rekeyLocked(u)
 			}
 			return
@@ -95,13 +95,36 @@ func (r *ranker) oneLeftLocked(d *node) {
 }
 
 // rekeyLocked re-inserts a ready task whose rank changed into its
-// queue's rank-based ready set, superseding its old entry.
+// queue's rank-based ready set, superseding its old entry. Superseded
+// entries of tasks whose rank rose sink below the live ones and could stay
+// for good under LatestFirst, where new tasks outrank them: the heap is
+// compacted when they outnumber the tasks waiting in the queue.
 func (r *ranker) rekeyLocked(n *node) {
 	if !n.inReady {
 		return
 	}
-	if _, ok := n.q.policy.(rankPolicy); ok {
-		n.q.ready.Push(Task{n})
+	if _, ok := n.q.policy.(rankPolicy); !ok {
+		return
+	}
+	hs := n.q.ready.(*heapSet)
+	hs.Push(Task{n})
+	if len(hs.h) > 2*n.q.counts.Queued+64 {
+		hs.compact()
+	}
+}
+
+// compact drops the entries Peek would skip and restores the heap order.
+func (s *heapSet) compact() {
+	live := s.h[:0]
+	for _, e := range s.h {
+		if e.n.inReady && e.gen == e.n.gen {
+			live = append(live, e)
+		}
+	}
+	clear(s.h[len(live):])
+	s.h = live
+	for i := len(live)/2 - 1; i >= 0; i-- {
+		s.down(i)
 	}
 }
 
@@ -111,7 +134,7 @@ func (r *ranker) flushLocked() {
 	r.flushes++
 	for _, n := range r.pending {
 		if n.status == Blocked {
-			n.mark = r.flushes // visited from the list, not the heap
+			n.rankMark = r.flushes // visited from the list, not the heap
 		}
 	}
 	// Visit the pending tasks and those whose rank changed, by decreasing
@@ -139,18 +162,18 @@ func (r *ranker) flushLocked() {
 				continue
 			}
 			changed := false
-			if r.kinds&rankLatest != 0 && x.latest > p.latest {
-				p.latest, changed = x.latest, true
+			if r.kinds&rankLatest != 0 && x.demand > p.demand {
+				p.demand, changed = x.demand, true
 			}
 			if r.kinds&rankPath != 0 {
-				if c := p.cost + x.path; c > p.path {
-					p.path, changed = c, true
+				if c := p.cost + x.remaining; c > p.remaining {
+					p.remaining, changed = c, true
 				}
 			}
-			if !changed || p.mark == r.flushes {
+			if !changed || p.rankMark == r.flushes {
 				continue
 			}
-			p.mark = r.flushes
+			p.rankMark = r.flushes
 			if p.status == Blocked {
 				r.enqueue(p)
 			} else {
