@@ -89,9 +89,9 @@ func (s *Scheduler) newQueueLocked(name string, size int, desc string, c queueCo
 		p = s.cfg.policy
 	}
 	q := &Queue{s: s, name: name, desc: desc, size: size, policy: p, ready: p.NewReadySet()}
-	s.attachPolicyLocked(p)
 	q.tracker, _ = q.ready.(RunTracker)
 	q.remover, _ = q.ready.(TaskRemover)
+	s.attachPolicyLocked(p)
 	s.queues[name] = q
 	s.queueList = append(s.queueList, q)
 	return q

@@ -49,6 +49,7 @@ type Scheduler struct {
 	queues      map[string]*Queue
 	queueList   []*Queue
 	counts      Counts
+	ranks       *ranker // non-nil once a queue uses a rank-based policy
 	failed      []*node // Failed tasks, for Wait's error
 	firstKilled *node
 	idle        chan struct{} // closed when no task is pending; made on demand
@@ -58,7 +59,6 @@ type Scheduler struct {
 	stopWatch   func() bool // stops watching Start's ctx
 	sinks       []*sink
 	stack       []*node       // scratch for propagation
-	ranks       *ranker       // non-nil once a queue uses a rank-based policy
 	shutdown    chan struct{} // closed when Shutdown has finished
 }
 
