@@ -10,7 +10,7 @@ import (
 )
 
 func costly(q *dagq.Queue, name string, cost float64, deps ...dagq.Dep) *dagq.Future[int] {
-	return dagq.Submit(q, noop, dagq.Name(name), dagq.Cost(cost), dagq.After(deps...))
+	return dagq.Submit(q, returnZero, dagq.Name(name), dagq.Cost(cost), dagq.After(deps...))
 }
 
 func TestCriticalPathOrder(t *testing.T) {

@@ -57,7 +57,7 @@ func runOK(t *testing.T, s *dagq.Scheduler) {
 
 func ident(_ context.Context, v int) (int, error) { return v, nil }
 
-func noop(context.Context) (int, error) { return 0, nil }
+func returnZero(context.Context) (int, error) { return 0, nil }
 
 // oneSlot returns a scheduler with a queue "q" of one slot using p, and
 // the observer recording the order of starts.
@@ -211,7 +211,7 @@ func TestLatestFirstRanksWhileRunning(t *testing.T) {
 			t.Parallel()
 			s, q, o := oneSlot(t, tc.policy)
 			release := holdSlot(t, s, q)
-			dagq.Submit(q, noop, dagq.Name("z"))
+			dagq.Submit(q, returnZero, dagq.Name("z"))
 			x1 := dagq.Submit(q, func(context.Context) (int, error) { return 1, nil }, dagq.Name("x1"))
 			x2 := dagq.Then(q, x1, ident, dagq.Name("x2"))
 			dagq.Then(q, x2, ident, dagq.Name("x3"))

@@ -17,7 +17,7 @@ func TestByPriorityOrder(t *testing.T) {
 	t.Parallel()
 	s, q, o := oneSlot(t, dagq.ByPriority(0))
 	for i, p := range []int{1, 3, 2, 3, -1} {
-		dagq.Submit(q, noop, dagq.Name(fmt.Sprint("t", i)), dagq.Priority(p))
+		dagq.Submit(q, returnZero, dagq.Name(fmt.Sprint("t", i)), dagq.Priority(p))
 	}
 	runOK(t, s)
 	require.Equal(t, "t1 t3 t2 t0 t4", strings.Join(o.get(), " "))
@@ -50,7 +50,7 @@ func priorityStream(t *testing.T, aging time.Duration, pmax, total int, d time.D
 		}, dagq.Name(fmt.Sprint("high", i)), dagq.Priority(pmax))
 	}
 	high(0)
-	low := dagq.Submit(q, noop, dagq.Name("low"), dagq.Priority(0))
+	low := dagq.Submit(q, returnZero, dagq.Name("low"), dagq.Priority(0))
 	runOK(t, s)
 	before := 0
 	for _, name := range o.get() {
