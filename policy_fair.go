@@ -13,8 +13,8 @@ import (
 // a Tenant form the tenant "". quotas caps how many of a tenant's tasks
 // of the queue run at once; a tenant absent from quotas, or with quota 0,
 // has no cap. When every tenant with ready tasks is at its cap the queue
-// leaves its free slots unused. With equal demand, tenants' completed
-// counts stay within one task duration of each other.
+// leaves its free slots unused. With equal demand and equal task
+// durations, tenants' completed counts stay within one of each other.
 //
 // FairShare copies quotas and panics if one is negative. Each queue using
 // the policy keeps its own turn and counts. Push, Pop and the

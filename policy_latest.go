@@ -17,9 +17,10 @@ func latestScore(n *node) (float64, float64) {
 //	A[i] = Submit(...); B[i] = Then(A[i]); C[i*100+k] = Then2(B[i], B[k])
 //
 // (i, k in 0..99) the queue runs A99, B99, C9999, A98, B98, C9998, ...:
-// the first C finishes after 3 tasks instead of 201. Ties go to the most
-// recently submitted task. Ranks follow the graph as it grows: submitting
-// a task raises the ranks of its unfinished dependencies, transitively.
+// the first C is the 3rd task to finish, not the 201st as under FIFO.
+// Ties go to the most recently submitted task. Ranks follow the graph as
+// it grows: submitting a task raises the ranks of its unfinished
+// dependencies, transitively.
 //
 // Across queues LatestFirst looks one step ahead: a ready task whose
 // completion would make more tasks of other queues ready (dependents in
