@@ -151,6 +151,9 @@ func (r *ranker) flushLocked() {
 		default:
 			clear(r.pending)
 			r.pending = r.pending[:0]
+			if cap(r.pending) > 1<<16 {
+				r.pending, r.work = nil, nil // a large graph was ranked: do not keep its scratch
+			}
 			r.rekeyAllLocked()
 			return
 		}
