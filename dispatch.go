@@ -56,6 +56,10 @@ func (s *Scheduler) pickLocked() *node {
 			if n == nil || (q.run != nil && !s.releasableLocked(q, n)) {
 				continue
 			}
+			if s.ranks != nil && len(s.ranks.pending) > 0 {
+				s.ranks.flushLocked() // only re-keys tasks already in ready sets
+				n = q.peekLocked()
+			}
 			if best == nil || n.k1 > best.k1 || (n.k1 == best.k1 && n.k2 > best.k2) {
 				best, bq = n, q
 			}

@@ -112,6 +112,9 @@ func (s *Scheduler) resolveLocked(root *node, now int64) {
 				d.succeeded++
 			}
 			if d.waiting--; d.waiting > 0 {
+				if d.waiting == 1 && s.ranks != nil {
+					s.ranks.oneLeftLocked(d)
+				}
 				continue
 			}
 			if d.trigger == AnySucceeded && d.succeeded == 0 {

@@ -52,6 +52,8 @@ type node struct {
 	k1, k2 float64
 	gen    uint32
 
+	rankState // kept up to date only while a queue uses a rank-based policy
+
 	times [numStamps]int64 // nanoseconds since the scheduler's epoch; 0 = unset
 
 	body func(context.Context) error // runs the typed function, storing its value

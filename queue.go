@@ -98,6 +98,7 @@ func (s *Scheduler) newQueueLocked(name string, size int, desc string, c queueCo
 	q := &Queue{s: s, name: name, desc: desc, size: size, policy: p, ready: p.NewReadySet(), run: c.run.built}
 	q.tracker, _ = q.ready.(RunTracker)
 	q.remover, _ = q.ready.(TaskRemover)
+	s.attachPolicyLocked(p)
 	s.queues[name] = q
 	s.queueList = append(s.queueList, q)
 	return q

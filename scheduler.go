@@ -49,6 +49,7 @@ type Scheduler struct {
 	queues      map[string]*Queue
 	queueList   []*Queue
 	counts      Counts
+	ranks       *ranker // non-nil once a queue uses a rank-based policy
 	failed      []*node // Failed tasks, for Wait's error
 	firstKilled *node
 	idle        chan struct{}   // closed when no task is pending; made on demand

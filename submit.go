@@ -249,6 +249,9 @@ func (s *Scheduler) addLocked(q *Queue, n *node, c *taskConfig, deps []*node, re
 			blame = d.blame()
 		}
 	}
+	if s.ranks != nil {
+		s.ranks.addLocked(n)
+	}
 	switch {
 	case s.state == stateAborted:
 		s.killLocked(n, "run context ended: killed at submission", now)
