@@ -2,6 +2,7 @@ package bench
 
 import (
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -17,8 +18,8 @@ var Works = []Work{{"empty", 0}, {"1us", time.Microsecond}, {"50us", 50 * time.M
 
 var (
 	calibrate sync.Once
-	perMicro  int // spin iterations per microsecond
-	sink      uint64
+	perMicro  int           // spin iterations per microsecond
+	sink      atomic.Uint64 // keeps spin's results alive
 )
 
 // spin burns about n iterations of integer work that the compiler cannot
@@ -41,9 +42,9 @@ func (w Work) Body() func(int) {
 	calibrate.Do(func() {
 		const probe = 5_000_000
 		start := time.Now()
-		sink += spin(probe)
+		sink.Add(spin(probe))
 		perMicro = max(int(probe/time.Since(start).Microseconds()), 1)
 	})
 	n := perMicro * int(w.D/time.Microsecond)
-	return func(int) { _ = spin(n) }
+	return func(int) { sink.Add(spin(n)) }
 }
