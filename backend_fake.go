@@ -62,7 +62,7 @@ type fakeTaskOption struct {
 }
 
 func (o fakeTaskOption) applyFake(f *Fake) { f.byName[o.name] = o.sc }
-func (o fakeTaskOption) String() string  { return fmt.Sprintf("FakeTask(%q, %+v)", o.name, o.sc) }
+func (o fakeTaskOption) String() string    { return fmt.Sprintf("FakeTask(%q, %+v)", o.name, o.sc) }
 
 // FakeTask scripts the tasks named name. It takes precedence over
 // [FakeFunc] and [FakeDefault].
@@ -71,7 +71,7 @@ func FakeTask(name string, sc FakeScript) FakeOption { return fakeTaskOption{nam
 type fakeFuncOption struct{ fn func(*Job) FakeScript }
 
 func (o fakeFuncOption) applyFake(f *Fake) { f.fn = o.fn }
-func (o fakeFuncOption) String() string  { return "FakeFunc(...)" }
+func (o fakeFuncOption) String() string    { return "FakeFunc(...)" }
 
 // FakeFunc scripts every job that no [FakeTask] names by calling fn, for
 // instance by job.Attempt to fail only the first attempt. fn is called
@@ -81,7 +81,7 @@ func FakeFunc(fn func(job *Job) FakeScript) FakeOption { return fakeFuncOption{f
 type fakeDefaultOption FakeScript
 
 func (o fakeDefaultOption) applyFake(f *Fake) { f.def = FakeScript(o) }
-func (o fakeDefaultOption) String() string  { return fmt.Sprintf("FakeDefault(%+v)", FakeScript(o)) }
+func (o fakeDefaultOption) String() string    { return fmt.Sprintf("FakeDefault(%+v)", FakeScript(o)) }
 
 // FakeDefault scripts the jobs that neither [FakeTask] nor [FakeFunc]
 // covers; without it they succeed at once.

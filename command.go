@@ -29,4 +29,4 @@ func Command(q *Queue, argv []string, opts ...TaskOption) *Future[ExecResult] {
 type cmdOption []string
 
 func (o cmdOption) applyTask(c *taskConfig) { c.cmd = o }
-func (o cmdOption) String() string        { return fmt.Sprintf("Cmd(%q)", []string(o)) }
+func (o cmdOption) String() string          { return fmt.Sprintf("Cmd(%q)", []string(o)) }
