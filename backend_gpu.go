@@ -114,13 +114,16 @@ func (g *GPU) Free() []string {
 }
 
 // Admit refuses a job that needs more devices than exist (none are
-// needed for the CPU fallback), and what the inner backend refuses.
+// needed for the CPU fallback), and what the inner backend refuses when
+// asked about the job without its GPUs, which the GPU backend provides.
 func (g *GPU) Admit(job *Job) error {
 	if n := job.Needs.GPUs; len(g.ids) > 0 && n > len(g.ids) {
 		return fmt.Errorf("needs %d GPUs, only %d exist (%v)", n, len(g.ids), g.ids)
 	}
 	if g.capa != nil {
-		return g.capa.Admit(job)
+		rest := *job
+		rest.Needs.GPUs = 0
+		return g.capa.Admit(&rest)
 	}
 	return nil
 }

@@ -166,6 +166,9 @@ func (n *node) call(ctx context.Context) (any, error) {
 // startLocked moves n to Running and prepares its attempt's context.
 func (s *Scheduler) startLocked(n *node, now int64) {
 	q := n.q
+	if !n.backend.local && n.job == nil {
+		s.jobLocked(n) // before counting the attempt: Job.Attempt is 1-based
+	}
 	n.attempts++
 	n.busy = true
 	q.busy++
@@ -174,9 +177,6 @@ func (s *Scheduler) startLocked(n *node, now int64) {
 		n.times[atTargeted] = n.times[atReady]
 	}
 	n.times[atDispatched], n.times[atStarted] = now, now
-	if !n.backend.local && n.job == nil {
-		s.jobLocked(n)
-	}
 	ctx, cancel := context.WithCancelCause(s.runCtx)
 	if n.x != nil {
 		if n.x.timeout > 0 {
