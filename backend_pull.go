@@ -46,7 +46,8 @@ type Pull struct {
 
 // pullClaim is one job between Acquire and Release.
 type pullClaim struct {
-	done      chan pullResult // buffered: Complete never blocks
+	done      chan pullResult // buffered: sending never blocks
+	released  chan struct{}   // closed by Release, once the scheduler recorded the outcome
 	completed bool
 }
 
@@ -109,18 +110,22 @@ func pulled(job *Job, ok bool) (*Job, error) {
 
 // Complete reports the outcome of a job returned by Next: value (which
 // must have the task's result type, or be nil for its zero value; else
-// the task fails with an error saying so) or err. It never blocks.
-// Completing a job twice, a job whose task was killed meanwhile, or a job
-// that Next did not return, does nothing.
+// the task fails with an error saying so) or err. It returns once the
+// scheduler has recorded the outcome, so that the next call to Next sees
+// the tasks it made ready; that takes a lock acquisition, not the
+// duration of other tasks. Completing a job twice, a job whose task was
+// killed meanwhile, or a job that Next did not return, does nothing.
 func (p *Pull) Complete(job *Job, value any, err error) {
 	p.mu.Lock()
-	defer p.mu.Unlock()
 	c := p.claims[job]
 	if c == nil || c.completed {
+		p.mu.Unlock()
 		return
 	}
 	c.completed = true
 	c.done <- pullResult{value, err}
+	p.mu.Unlock()
+	<-c.released
 }
 
 // NotifyCapacity implements [CapacityNotifier]: Next wakes the scheduler.
@@ -149,15 +154,18 @@ func (p *Pull) Acquire(job *Job) bool {
 		return false
 	}
 	p.reserved++
-	p.claims[job] = &pullClaim{done: make(chan pullResult, 1)}
+	p.claims[job] = &pullClaim{done: make(chan pullResult, 1), released: make(chan struct{})}
 	return true
 }
 
-// Release forgets job.
+// Release forgets job, and lets its Complete call return.
 func (p *Pull) Release(job *Job) {
 	p.mu.Lock()
-	delete(p.claims, job)
-	p.mu.Unlock()
+	defer p.mu.Unlock()
+	if c := p.claims[job]; c != nil {
+		close(c.released)
+		delete(p.claims, job)
+	}
 }
 
 // Run hands job to a waiting Next call and blocks until [Pull.Complete]
