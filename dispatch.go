@@ -167,7 +167,7 @@ func (n *node) call(ctx context.Context) (any, error) {
 func (s *Scheduler) startLocked(n *node, now int64) {
 	q := n.q
 	if !n.backend.local && n.job == nil {
-		s.jobLocked(n) // before counting the attempt: Job.Attempt is 1-based
+		s.jobLocked(n)
 	}
 	n.attempts++
 	n.busy = true
@@ -177,6 +177,9 @@ func (s *Scheduler) startLocked(n *node, now int64) {
 		n.times[atTargeted] = n.times[atReady]
 	}
 	n.times[atDispatched], n.times[atStarted] = now, now
+	if !n.backend.local && n.job == nil {
+		s.jobLocked(n)
+	}
 	ctx, cancel := context.WithCancelCause(s.runCtx)
 	if n.x != nil {
 		if n.x.timeout > 0 {
