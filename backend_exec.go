@@ -25,11 +25,12 @@ import (
 // non-zero exit fails the task with an [*ExitError] carrying the exit code
 // and the output's tail. When the task is cancelled, killed or times out,
 // the group gets SIGTERM, then SIGKILL after the grace period
-// ([ExecGrace], default 5s); Run returns once the process has exited.
-// When the command exits, whatever it left running in its group is
-// killed, so no task leaves processes behind (processes that leave the
-// group on purpose, with setsid, are not followed). On systems without
-// process groups only the process itself is signalled.
+// ([ExecGrace], default 5s). When the command exits, whatever it left
+// running in its group is killed, so no task leaves processes behind
+// (processes that leave the group on purpose, with setsid, are not
+// followed). Run returns once the group is gone (waiting at most the grace
+// period plus a second for processes other than the command itself). On
+// systems without process groups only the process itself is signalled.
 //
 // Exec refuses at submission tasks that have no command (closures) and
 // tasks that need GPUs (wrap it in a GPU backend instead). On success the
@@ -261,7 +262,9 @@ func runGroup(ctx context.Context, cmd *exec.Cmd, out io.Writer, grace time.Dura
 		}
 		t.Stop()
 	}
-	signalGroup(cmd, true) // whatever the command left behind
+	if signalGroup(cmd, true) { // whatever the command left behind
+		awaitGroup(cmd, grace+time.Second)
+	}
 	// The output ends when every process holding the pipe has exited;
 	// a process that escaped the group may hold it: do not wait for it.
 	t := time.NewTimer(grace + time.Second)
