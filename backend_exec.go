@@ -312,6 +312,8 @@ func (t *tailBuffer) last(n int) string {
 
 // newExecEntry is the "exec" backend that New registers.
 func newExecEntry() *backendEntry {
-	b := &execBackend{grace: 5 * time.Second}
+	b := Exec().(*execBackend)
 	return &backendEntry{name: "exec", b: b, capa: b}
 }
+
+var _ Capacity = (*execBackend)(nil)

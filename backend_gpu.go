@@ -40,6 +40,8 @@ type GPU struct {
 	held    map[*Job][]int // what each running job holds; nil slice = a CPU slot
 }
 
+var _ Capacity = (*GPU)(nil)
+
 // GPUOption configures [NewGPU].
 type GPUOption interface {
 	applyGPU(*GPU)

@@ -44,6 +44,11 @@ type Pull struct {
 	closed   bool
 }
 
+var (
+	_ Capacity         = (*Pull)(nil)
+	_ CapacityNotifier = (*Pull)(nil)
+)
+
 // pullClaim is one job between Acquire and Release.
 type pullClaim struct {
 	done      chan pullResult // buffered: sending never blocks
