@@ -64,8 +64,9 @@ func (o execLogDirOption) applyExec(e *execBackend) { e.logDir = string(o) }
 func (o execLogDirOption) String() string           { return fmt.Sprintf("ExecLogDir(%q)", string(o)) }
 
 // ExecLogDir writes each attempt's output to a file under dir (created if
-// needed), named "<id>-<task name>.<attempt>.log". Without it the output
-// is only kept in memory (its last 64 KiB).
+// needed), named "<id>-<task name>.<attempt>.log" ("<id>.<attempt>.log"
+// for unnamed tasks). Without it the output is only kept in memory (its
+// last 64 KiB).
 func ExecLogDir(dir string) ExecOption { return execLogDirOption(dir) }
 
 type execGraceOption time.Duration
@@ -204,7 +205,10 @@ func (e *execBackend) openLog(job *Job) (*os.File, error) {
 	if err := os.MkdirAll(e.logDir, 0o755); err != nil {
 		return nil, fmt.Errorf("dagq: exec: log directory: %w", err)
 	}
-	name := fmt.Sprintf("%d-%s.%d.log", job.ID, safeFileName(job.Name), job.Attempt)
+	name := fmt.Sprintf("%d.%d.log", job.ID, job.Attempt)
+	if job.Name != "" {
+		name = fmt.Sprintf("%d-%s.%d.log", job.ID, safeFileName(job.Name), job.Attempt)
+	}
 	f, err := os.Create(filepath.Join(e.logDir, name))
 	if err != nil {
 		return nil, fmt.Errorf("dagq: exec: log file: %w", err)

@@ -163,6 +163,10 @@ func TestExecSpecOutOfTheBox(t *testing.T) {
 
 	err := s.Add(dagq.Spec{Name: "bad", Cmd: []string{"true"}})
 	require.ErrorContains(t, err, `Cmd needs a process backend, but backend "local" runs functions`)
+	err = s.Add(dagq.Spec{Name: "closure", Backend: "exec", Run: func(context.Context) error { return nil }})
+	var ge *dagq.GraphError
+	require.ErrorAs(t, err, &ge)
+	require.Contains(t, ge.Error(), `backend "exec": the exec backend runs commands`)
 }
 
 func TestExecRefusals(t *testing.T) {

@@ -212,6 +212,17 @@ func TestGPUAdmit(t *testing.T) {
 	require.ErrorAs(t, err, &se)
 	require.Contains(t, se.Error(), `backend "local" has no devices`)
 
+	err = s.Add(dagq.Spec{Name: "ok", Backend: "gpu", Needs: dagq.Resources{GPUs: 2}, Run: func(context.Context) error { return nil }},
+		dagq.Spec{Name: "too big", Backend: "gpu", Needs: dagq.Resources{GPUs: 3}, Run: func(context.Context) error { return nil }})
+	var ge *dagq.GraphError
+	require.ErrorAs(t, err, &ge)
+	require.Equal(t, "too big", ge.Spec)
+	require.Contains(t, ge.Error(), "needs 3 GPUs, only 2 exist")
+	err = s.Add(dagq.Spec{Name: "no devices", Needs: dagq.Resources{GPUs: 1}, Run: func(context.Context) error { return nil }})
+	require.ErrorContains(t, err, `needs 1 GPUs but backend "local" has no devices`)
+	_, ok := s.Lookup("ok")
+	require.False(t, ok, "a rejected Add adds nothing")
+
 	_, err = dagq.NewGPU("0", dagq.WithCPUSlots(0))
 	require.ErrorContains(t, err, "WithCPUSlots(0)")
 	_, err = dagq.NewGPU("0", dagq.WithInner(nil))
