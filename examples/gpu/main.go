@@ -9,13 +9,22 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"log"
+	"os"
 	"time"
 
 	"github.com/dagq/dagq"
 )
 
 func main() {
+	if err := run(os.Stdout); err != nil {
+		log.Fatal(err)
+	}
+}
+
+// run runs the pipeline, printing to w.
+func run(w io.Writer) error {
 	ms := time.Millisecond
 	fake := dagq.NewFake(
 		dagq.FakeTask("prepare data", dagq.FakeScript{Duration: 10 * ms}),
@@ -27,17 +36,17 @@ func main() {
 	)
 	gpu, err := dagq.NewGPU("0,1", dagq.WithInner(fake))
 	if err != nil {
-		log.Fatal(err)
+		return err
 	}
 	s := dagq.New(dagq.WithBackend("gpu", gpu), dagq.WithDefaultBackend("gpu"),
 		dagq.WithObserver(dagq.ObserverFunc(func(e dagq.Event) {
 			if e.Kind == dagq.TaskStarted {
-				fmt.Printf("start  %-14s %s\n", e.Task.Name, where(e.Task.Devices))
+				fmt.Fprintf(w, "start  %-14s %s\n", e.Task.Name, where(e.Task.Devices))
 			}
 		})))
 	defer s.Shutdown(context.Background())
 	if _, err := s.Queue("train", 4); err != nil {
-		log.Fatal(err)
+		return err
 	}
 	cmd := []string{"python", "train.py"} // what a real run would start (with WithInner(dagq.Exec()))
 	gpus := func(n int) dagq.Resources { return dagq.Resources{GPUs: n} }
@@ -51,12 +60,13 @@ func main() {
 			Deps: []string{"train small-a", "train small-b", "train large", "train small-c"}},
 	)
 	if err != nil {
-		log.Fatal(err)
+		return err
 	}
 	if err := s.Run(context.Background()); err != nil {
-		log.Fatal(err)
+		return err
 	}
-	fmt.Println("devices free at the end:", gpu.Free())
+	fmt.Fprintln(w, "devices free at the end:", gpu.Free())
+	return nil
 }
 
 func where(devices []string) string {

@@ -10,13 +10,22 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"log"
+	"os"
 	"strings"
 
 	"github.com/dagq/dagq"
 )
 
 func main() {
+	if err := run(os.Stdout); err != nil {
+		log.Fatal(err)
+	}
+}
+
+// run serves the requests, printing each step to w.
+func run(w io.Writer) error {
 	p := dagq.NewPull()
 	s := dagq.New(dagq.WithBackend("generator", p), dagq.WithDefaultBackend("generator"))
 	defer s.Shutdown(context.Background())
@@ -35,21 +44,19 @@ func main() {
 	}
 	ctx := context.Background()
 	if err := s.Start(ctx); err != nil {
-		log.Fatal(err)
+		return err
 	}
 
 	// The application's loop: one step per iteration.
 	for s.Stats().Pending() > 0 {
 		job, err := p.Next(ctx)
 		if err != nil {
-			log.Fatal(err)
+			return err
 		}
 		out, err := job.Func(ctx) // generate_step(task)
 		p.Complete(job, out, err)
 		st := s.Stats()
-		fmt.Printf("%-22s -> %-24v pending %d (ready %d)\n", job.Name, out, st.Pending(), st.Queued)
+		fmt.Fprintf(w, "%-22s -> %-24v pending %d (ready %d)\n", job.Name, out, st.Pending(), st.Queued)
 	}
-	if err := s.Wait(ctx); err != nil {
-		log.Fatal(err)
-	}
+	return s.Wait(ctx)
 }

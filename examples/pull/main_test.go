@@ -1,8 +1,7 @@
 package main
 
 import (
-	"os"
-	"path/filepath"
+	"bytes"
 	"strings"
 	"testing"
 
@@ -14,20 +13,15 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 // TestPullExample runs the example's loop and checks each step's line.
 func TestPullExample(t *testing.T) {
-	f, err := os.Create(filepath.Join(t.TempDir(), "out"))
-	require.NoError(t, err)
-	stdout := os.Stdout
-	os.Stdout = f
-	main()
-	os.Stdout = stdout
-	require.NoError(t, f.Close())
-	out, err := os.ReadFile(f.Name())
-	require.NoError(t, err)
-	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	var out bytes.Buffer
+	require.NoError(t, run(&out))
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
 	require.Len(t, lines, 9)
-	require.Contains(t, lines[0], "encode a red fox       -> latent(a red fox)")
-	require.Contains(t, lines[2], "decode a red fox       -> image(a red fox)")
-	require.Contains(t, lines[2], "pending 6")
-	require.Contains(t, lines[8], "decode two cats        -> image(two cats)")
-	require.Contains(t, lines[8], "pending 0 (ready 0)")
+	for i, want := range map[int]string{
+		0: "encode a red fox       -> latent(a red fox)        pending 8 (ready 3)",
+		2: "decode a red fox       -> image(a red fox)         pending 6 (ready 2)",
+		8: "decode two cats        -> image(two cats)          pending 0 (ready 0)",
+	} {
+		require.Equal(t, want, lines[i])
+	}
 }
