@@ -325,8 +325,8 @@ func (s *Scheduler) Shutdown(ctx context.Context) error {
 		s.stopWatch()
 	}
 	now := s.now()
-	s.killAllLocked("shutdown", false, now)
 	s.killPullLocked(now)
+	s.killAllLocked("shutdown", false, now)
 	var err error
 	for s.busy > 0 && err == nil {
 		if s.quiet == nil {
