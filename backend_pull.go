@@ -178,6 +178,9 @@ func (p *Pull) Release(job *Job) {
 // promised gave up meanwhile, it returns [ErrBackendBusy]: the task goes
 // back to Queued.
 func (p *Pull) Run(ctx context.Context, job *Job) (any, error) {
+	// Read ctx before locking: a task's context may take the scheduler's
+	// lock, which is held around Acquire, which takes p.mu.
+	cancelled := ctx.Err() != nil
 	p.mu.Lock()
 	p.reserved = max(p.reserved-1, 0)
 	c := p.claims[job]
@@ -185,7 +188,7 @@ func (p *Pull) Run(ctx context.Context, job *Job) (any, error) {
 	case c == nil:
 		p.mu.Unlock()
 		return nil, errors.New("dagq: pull: Run without Acquire")
-	case ctx.Err() != nil:
+	case cancelled:
 		p.mu.Unlock()
 		return nil, context.Cause(ctx)
 	case len(p.waiters) == 0:
