@@ -32,6 +32,9 @@ func TestPullPolicyOrderAndValues(t *testing.T) {
 		require.NoError(t, s.Start(t.Context()))
 		synctest.Wait()
 		require.Equal(t, 3, q.Pending(), "tasks wait Queued until the loop asks")
+		for range 40 { // many dispatch rounds without a Next call: no reservation
+			s.SetParallelism(0)
+		}
 		var order []string
 		for range 4 {
 			job, err := p.Next(t.Context())
