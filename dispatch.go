@@ -117,7 +117,11 @@ func (s *Scheduler) acquireLocked(n *node) bool {
 		}
 		job := s.jobLocked(n)
 		if !b.capa.Acquire(job) {
-			s.passOverLocked(n, &b.reservedBy)
+			// Every Pull job takes one waiting Next call: none can starve
+			// for size, and a reservation would break the policy order.
+			if _, pull := b.b.(*Pull); !pull {
+				s.passOverLocked(n, &b.reservedBy)
+			}
 			return false
 		}
 		if b.reservedBy == n {

@@ -68,14 +68,15 @@ type Scheduler struct {
 }
 
 // New returns a scheduler configured by opts, with a queue named
-// "default" of size GOMAXPROCS and the backend "local". It panics on
+// "default" of size GOMAXPROCS and the backends "local" ([Local]) and
+// "exec" ([Exec] with default options). It panics on
 // contradictory options (a default backend that is not registered, an
 // invalid resource pool), which are programming errors.
 func New(opts ...Option) *Scheduler {
 	s := &Scheduler{
 		cfg:      newConfig(opts),
 		epoch:    time.Now().Add(-1), // so that no stamp taken after New is 0
-		backends: map[string]*backendEntry{"local": {name: "local", b: Local(), local: true}},
+		backends: map[string]*backendEntry{"local": {name: "local", b: Local(), local: true}, "exec": newExecEntry()},
 		pools:    map[string]*pool{},
 		byName:   map[string]*node{},
 		queues:   map[string]*Queue{},
@@ -335,6 +336,7 @@ func (s *Scheduler) Shutdown(ctx context.Context) error {
 		s.stopWatch()
 	}
 	now := s.now()
+	s.killPullLocked(now)
 	s.killAllLocked("shutdown", false, now)
 	s.stopRunsLocked()
 	var err error

@@ -112,6 +112,12 @@ func (s *Scheduler) checkSpecLocked(sp *Spec) (*Queue, error) {
 		return nil, bad("both Run and Cmd are set")
 	case len(sp.Cmd) > 0 && b.local:
 		return nil, bad("Cmd needs a process backend, but backend %q runs functions", b.name)
+	case b.capa != nil:
+		if err := b.capa.Admit(&Job{Name: sp.Name, Queue: q.name, Cmd: sp.Cmd, Needs: sp.Needs, Key: sp.Key}); err != nil {
+			return nil, bad("backend %q: %v", b.name, err)
+		}
+	case sp.Needs.GPUs > 0:
+		return nil, bad("needs %d GPUs but backend %q has no devices", sp.Needs.GPUs, b.name)
 	}
 	for _, name := range slices.Sorted(maps.Keys(sp.Uses)) {
 		if p := s.pools[name]; p == nil {

@@ -278,6 +278,9 @@ func (s *Scheduler) configureLocked(n *node, c *taskConfig) error {
 		}
 		n.backend = b
 	}
+	if len(c.cmd) > 0 && n.backend.local {
+		return &SubmitError{Reason: fmt.Sprintf("a command needs a process backend such as \"exec\", but backend %q runs functions", n.backend.name)}
+	}
 	if c.rare() {
 		if err := s.configureRareLocked(n, c); err != nil {
 			return err

@@ -1,0 +1,323 @@
+package dagq
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Exec returns the backend that runs each task's command (Spec.Cmd, or
+// [Command] for the typed API) as a process. New registers one under the
+// name "exec", so Spec{Cmd: ..., Backend: "exec"} works out of the box;
+// register your own with [WithBackend] to change its options.
+//
+// The process runs in a process group of its own, with the scheduler's
+// environment plus [ExecEnv] and, when a [GPU] backend assigned devices,
+// CUDA_VISIBLE_DEVICES. Its stdout and stderr go, merged, to a log file
+// per attempt under [ExecLogDir] (if set); the last 64 KiB are kept. A
+// non-zero exit fails the task with an [*ExitError] carrying the exit code
+// and the output's tail. When the task is cancelled, killed or times out,
+// the group gets SIGTERM, then SIGKILL after the grace period
+// ([ExecGrace], default 5s). When the command exits, whatever it left
+// running in its group is killed, so no task leaves processes behind
+// (processes that leave the group on purpose, with setsid, are not
+// followed). Run returns once the group is gone (waiting at most the grace
+// period plus a second for processes other than the command itself). On
+// systems without process groups only the process itself is signalled.
+//
+// Exec refuses at submission tasks that have no command (closures) and
+// tasks that need GPUs (wrap it in a GPU backend instead). On success the
+// task's value is an [ExecResult]. Exec is safe for concurrent use.
+func Exec(opts ...ExecOption) Backend {
+	e := &execBackend{grace: 5 * time.Second}
+	for _, o := range opts {
+		if o != nil {
+			o.applyExec(e)
+		}
+	}
+	return e
+}
+
+// ExecOption configures [Exec].
+type ExecOption interface {
+	applyExec(*execBackend)
+	String() string
+}
+
+type execBackend struct {
+	logDir string
+	grace  time.Duration
+	env    []string
+	dir    string
+}
+
+type execLogDirOption string
+
+func (o execLogDirOption) applyExec(e *execBackend) { e.logDir = string(o) }
+func (o execLogDirOption) String() string           { return fmt.Sprintf("ExecLogDir(%q)", string(o)) }
+
+// ExecLogDir writes each attempt's output to a file under dir (created if
+// needed), named "<id>-<task name>.<attempt>.log" ("<id>.<attempt>.log"
+// for unnamed tasks). Without it the output is only kept in memory (its
+// last 64 KiB).
+func ExecLogDir(dir string) ExecOption { return execLogDirOption(dir) }
+
+type execGraceOption time.Duration
+
+func (o execGraceOption) applyExec(e *execBackend) { e.grace = max(time.Duration(o), 0) }
+func (o execGraceOption) String() string {
+	return fmt.Sprintf("ExecGrace(%v)", time.Duration(o))
+}
+
+// ExecGrace sets how long a cancelled process group has between SIGTERM
+// and SIGKILL (default 5s; 0 kills at once).
+func ExecGrace(d time.Duration) ExecOption { return execGraceOption(d) }
+
+type execEnvOption []string
+
+func (o execEnvOption) applyExec(e *execBackend) { e.env = append(e.env, o...) }
+func (o execEnvOption) String() string           { return fmt.Sprintf("ExecEnv(%q)", []string(o)) }
+
+// ExecEnv adds "KEY=value" entries to the processes' environment.
+func ExecEnv(kv ...string) ExecOption { return execEnvOption(append([]string(nil), kv...)) }
+
+type execDirOption string
+
+func (o execDirOption) applyExec(e *execBackend) { e.dir = string(o) }
+func (o execDirOption) String() string           { return fmt.Sprintf("ExecDir(%q)", string(o)) }
+
+// ExecDir sets the processes' working directory (default: the
+// scheduler's).
+func ExecDir(dir string) ExecOption { return execDirOption(dir) }
+
+// ExecResult is the value of a task run by [Exec].
+type ExecResult struct {
+	Log    string // the log file's path; "" without ExecLogDir
+	Output string // the last 64 KiB of the merged stdout and stderr
+}
+
+// ExitError is the error of a command that failed: it exited with a
+// non-zero code, was killed by a signal (Code -1), or could not start.
+type ExitError struct {
+	Cmd  []string
+	Code int    // the exit code; -1 if killed by a signal or never started
+	Log  string // the log file's path, if any
+	Tail string // the last lines of the output (at most 2 KiB)
+	Err  error  // the underlying error from os/exec
+}
+
+// Error returns e.g. `dagq: command "make test" exited with code 2: <tail>`.
+func (e *ExitError) Error() string {
+	var b strings.Builder
+	b.WriteString("dagq: command ")
+	b.WriteString(strconv.Quote(strings.Join(e.Cmd, " ")))
+	if e.Code >= 0 {
+		fmt.Fprintf(&b, " exited with code %d", e.Code)
+	} else {
+		fmt.Fprintf(&b, ": %v", e.Err)
+	}
+	if e.Log != "" {
+		fmt.Fprintf(&b, " (log %s)", e.Log)
+	}
+	if e.Tail != "" {
+		b.WriteString(":\n")
+		b.WriteString(e.Tail)
+	}
+	return b.String()
+}
+
+// Unwrap returns the underlying error.
+func (e *ExitError) Unwrap() error { return e.Err }
+
+var (
+	errNoCmd     = errors.New("the exec backend runs commands (Spec.Cmd or Command), and this task has none")
+	errExecGPUs  = errors.New("the exec backend has no devices: wrap it in a GPU backend (NewGPU with WithInner(Exec()))")
+	errEmptyArgv = errors.New("dagq: exec: empty command")
+)
+
+// Admit refuses jobs without a command and jobs that need GPUs.
+func (e *execBackend) Admit(job *Job) error {
+	switch {
+	case len(job.Cmd) == 0:
+		return errNoCmd
+	case job.Needs.GPUs > 0:
+		return errExecGPUs
+	}
+	return nil
+}
+
+// Acquire always succeeds: the queues bound how many processes run.
+func (e *execBackend) Acquire(*Job) bool { return true }
+
+// Release does nothing.
+func (e *execBackend) Release(*Job) {}
+
+// Run runs job.Cmd and waits for it; see [Exec].
+func (e *execBackend) Run(ctx context.Context, job *Job) (any, error) {
+	if len(job.Cmd) == 0 {
+		return nil, errEmptyArgv
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, context.Cause(ctx)
+	}
+	var res ExecResult
+	tail := &tailBuffer{max: 64 << 10}
+	var out io.Writer = tail
+	if e.logDir != "" {
+		f, err := e.openLog(job)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		res.Log = f.Name()
+		out = io.MultiWriter(f, tail)
+	}
+	cmd := exec.Command(job.Cmd[0], job.Cmd[1:]...)
+	cmd.Dir = e.dir
+	cmd.Env = append(os.Environ(), e.env...)
+	if len(job.Devices) > 0 {
+		cmd.Env = append(cmd.Env, "CUDA_VISIBLE_DEVICES="+strings.Join(job.Devices, ","))
+	}
+	err := runGroup(ctx, cmd, out, e.grace)
+	res.Output = tail.String()
+	if err == nil {
+		return res, nil
+	}
+	xe := &ExitError{Cmd: job.Cmd, Code: -1, Log: res.Log, Tail: tail.last(2 << 10), Err: err}
+	if ee, ok := errors.AsType[*exec.ExitError](err); ok && ee.Exited() {
+		xe.Code = ee.ExitCode()
+	}
+	if ctx.Err() != nil {
+		return nil, fmt.Errorf("%w (%w)", context.Cause(ctx), xe)
+	}
+	return nil, xe
+}
+
+// openLog creates the log file of job's attempt.
+func (e *execBackend) openLog(job *Job) (*os.File, error) {
+	if err := os.MkdirAll(e.logDir, 0o755); err != nil {
+		return nil, fmt.Errorf("dagq: exec: log directory: %w", err)
+	}
+	name := fmt.Sprintf("%d.%d.log", job.ID, job.Attempt)
+	if job.Name != "" {
+		name = fmt.Sprintf("%d-%s.%d.log", job.ID, safeFileName(job.Name), job.Attempt)
+	}
+	f, err := os.Create(filepath.Join(e.logDir, name))
+	if err != nil {
+		return nil, fmt.Errorf("dagq: exec: log file: %w", err)
+	}
+	return f, nil
+}
+
+// safeFileName keeps letters, digits, '.', '-' and '_' of a task name.
+func safeFileName(name string) string {
+	b := []byte(name)
+	for i, c := range b {
+		ok := c == '.' || c == '-' || c == '_' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+		if !ok {
+			b[i] = '_'
+		}
+	}
+	if len(b) > 64 {
+		b = b[:64]
+	}
+	return string(b)
+}
+
+// runGroup runs cmd in its own process group with its output copied to
+// out, and signals the group as Exec documents.
+func runGroup(ctx context.Context, cmd *exec.Cmd, out io.Writer, grace time.Duration) error {
+	pr, pw, err := os.Pipe()
+	if err != nil {
+		return err
+	}
+	defer pr.Close()
+	cmd.Stdout, cmd.Stderr = pw, pw
+	setGroup(cmd)
+	err = cmd.Start()
+	pw.Close()
+	if err != nil {
+		return err
+	}
+	copied := make(chan struct{})
+	go func() {
+		defer close(copied)
+		_, _ = io.Copy(out, pr)
+	}()
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	select {
+	case err = <-exited:
+	case <-ctx.Done():
+		signalGroup(cmd, false)
+		t := time.NewTimer(grace)
+		select {
+		case err = <-exited:
+		case <-t.C:
+			signalGroup(cmd, true)
+			err = <-exited
+		}
+		t.Stop()
+	}
+	if signalGroup(cmd, true) { // whatever the command left behind
+		awaitGroup(cmd, grace+time.Second)
+	}
+	// The output ends when every process holding the pipe has exited;
+	// a process that escaped the group may hold it: do not wait for it.
+	t := time.NewTimer(grace + time.Second)
+	select {
+	case <-copied:
+	case <-t.C:
+		_ = pr.SetReadDeadline(time.Now())
+		<-copied
+	}
+	t.Stop()
+	return err
+}
+
+// tailBuffer keeps the last max bytes written to it.
+type tailBuffer struct {
+	max int
+	buf []byte
+}
+
+func (t *tailBuffer) Write(p []byte) (int, error) {
+	n := len(p)
+	if len(p) > t.max {
+		p = p[len(p)-t.max:]
+	}
+	if over := len(t.buf) + len(p) - t.max; over > 0 {
+		t.buf = append(t.buf[:0], t.buf[over:]...)
+	}
+	t.buf = append(t.buf, p...)
+	return n, nil
+}
+
+func (t *tailBuffer) String() string { return string(t.buf) }
+
+// last returns at most n bytes of the end, from a line start if possible.
+func (t *tailBuffer) last(n int) string {
+	b := t.buf
+	if len(b) > n {
+		b = b[len(b)-n:]
+		if i := strings.IndexByte(string(b), '\n'); i >= 0 && i < len(b)-1 {
+			b = b[i+1:]
+		}
+	}
+	return strings.TrimRight(string(b), "\n")
+}
+
+// newExecEntry is the "exec" backend that New registers.
+func newExecEntry() *backendEntry {
+	b := Exec().(*execBackend)
+	return &backendEntry{name: "exec", b: b, capa: b}
+}
+
+var _ Capacity = (*execBackend)(nil)
