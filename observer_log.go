@@ -77,3 +77,5 @@ func logLevel(e Event) (slog.Level, string) {
 	}
 	return slog.LevelDebug, "task succeeded"
 }
+
+func (logObserver) queuesUnused() {}

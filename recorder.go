@@ -1,33 +1,33 @@
 package dagq
 
-import (
-	"slices"
-	"sync"
-)
+import "sync"
+
+// recorderPage is how many tasks a Recorder stores per allocation.
+const recorderPage = 1024
 
 // Recorder is an [Observer] that keeps the latest snapshot of every task
 // it has seen, to export a run after it ended ([WriteTrace],
 // [WriteTimeline]) when the scheduler itself is not at hand. The zero
 // value is ready to use: pass &r to [WithObserver]. Its methods are safe
-// for concurrent use. Observe costs one copy of the event's TaskInfo; the
+// for concurrent use. Observe costs one copy of the event's TaskInfo,
+// and memory grows by pages, without copying what was recorded; the
 // recorder holds one TaskInfo per task until it is dropped.
 type Recorder struct {
 	mu    sync.Mutex
-	tasks []TaskInfo // indexed by ID−1; a zero ID marks a task not seen
+	pages [][]TaskInfo // task ID i at pages[(i−1)/recorderPage][(i−1)%recorderPage]; zero ID: not seen
 }
 
 // Observe records e's task snapshot; run events are ignored.
 func (r *Recorder) Observe(e Event) {
-	id := e.Task.ID
-	if id == 0 {
+	if e.Task.ID == 0 {
 		return
 	}
+	i := int(e.Task.ID - 1)
 	r.mu.Lock()
-	if int(id) > len(r.tasks) {
-		r.tasks = slices.Grow(r.tasks, int(id)-len(r.tasks))
-		r.tasks = r.tasks[:id]
+	for len(r.pages) <= i/recorderPage {
+		r.pages = append(r.pages, make([]TaskInfo, recorderPage))
 	}
-	r.tasks[id-1] = e.Task
+	r.pages[i/recorderPage][i%recorderPage] = e.Task
 	r.mu.Unlock()
 }
 
@@ -36,11 +36,15 @@ func (r *Recorder) Observe(e Event) {
 func (r *Recorder) Tasks() []TaskInfo {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	out := make([]TaskInfo, 0, len(r.tasks))
-	for _, t := range r.tasks {
-		if t.ID != 0 {
-			out = append(out, t)
+	var out []TaskInfo
+	for _, p := range r.pages {
+		for _, t := range p {
+			if t.ID != 0 {
+				out = append(out, t)
+			}
 		}
 	}
 	return out
 }
+
+func (*Recorder) queuesUnused() {}
