@@ -53,10 +53,10 @@ type sink struct {
 	log  *slog.Logger
 	quit chan struct{} // closed to abandon delivery (unsubscribe); nil for observers
 
-	mu      sync.Mutex // guards the fields below
-	chunks  [][]Event // waiting events in order, in chunks of eventChunk
-	spare   [][]Event // the emptied list of chunks, for reuse
-	free    [][]Event // emptied chunks, for reuse (at most maxFreeChunks)
+	mu      sync.Mutex    // guards the fields below
+	chunks  [][]Event     // waiting events in order, in chunks of eventChunk
+	spare   [][]Event     // the emptied list of chunks, for reuse
+	free    [][]Event     // emptied chunks, for reuse (at most maxFreeChunks)
 	running bool          // a delivery goroutine exists
 	idle    chan struct{} // closed when the goroutine exits with nothing left; made on demand
 	done    sync.WaitGroup
