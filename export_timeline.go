@@ -32,7 +32,8 @@ var statusColors = map[Status]string{
 
 // WriteTimeline writes tasks (from [Scheduler.Tasks] or [Recorder.Tasks])
 // as a self-contained HTML page holding one SVG Gantt chart: a row per
-// task, grouped by queue and ordered by readiness, showing a thin grey
+// task, grouped by queue and ordered by readiness (tasks killed while
+// blocked by when they were killed), showing a thin grey
 // line while it was blocked (Submitted → Ready), an amber bar while it
 // waited for capacity (Ready → Started), and a bar coloured by its status
 // while it ran (Started → Finished); a task killed before running ends in
@@ -90,7 +91,8 @@ type timelineRow struct {
 }
 
 // timelineRows groups tasks by queue, in the order queues first appear,
-// each group ordered by Ready (then Submitted, then ID).
+// each group ordered by Ready (Finished for tasks never ready, Submitted
+// for tasks still blocked), then ID.
 func timelineRows(tasks []TaskInfo) []timelineRow {
 	var queues []string
 	byQueue := map[string][]*TaskInfo{}
@@ -102,10 +104,13 @@ func timelineRows(tasks []TaskInfo) []timelineRow {
 		byQueue[t.Queue] = append(byQueue[t.Queue], t)
 	}
 	key := func(t *TaskInfo) time.Time {
-		if t.Ready.IsZero() {
-			return t.Submitted
+		switch {
+		case !t.Ready.IsZero():
+			return t.Ready
+		case !t.Finished.IsZero():
+			return t.Finished
 		}
-		return t.Ready
+		return t.Submitted
 	}
 	rows := make([]timelineRow, 0, len(tasks)+len(queues))
 	for _, q := range queues {
