@@ -61,7 +61,7 @@ func run(t *testing.T, d *Display) {
 		prev = dagq.Submit(build, fn, opts...)
 	}
 	for range 2 {
-		dagq.Submit(test, func(context.Context) (int, error) { time.Sleep(4 * time.Second); return 0, nil })
+		dagq.Submit(test, func(context.Context) (int, error) { time.Sleep(4500 * time.Millisecond); return 0, nil })
 	}
 	ctx := context.Background()
 	require.Error(t, s.Run(ctx))
@@ -78,11 +78,11 @@ func TestPlainLines(t *testing.T) {
 	require.Equal(t, `dagq: queue build: 0/1 done, 0 running, 0 queued, 1 blocked, 0 failed, 0 killed
 dagq: queue test: 0/1 done, 0 running, 0 queued, 1 blocked, 0 failed, 0 killed
 dagq: queue build: 3/10 done, 0 running, 6 queued, 1 blocked, 0 failed, 0 killed, 1.0/s, ETA 7s
-dagq: queue test: 1/2 done, 1 running, 0 queued, 0 blocked, 0 failed, 0 killed, 0.2/s, ETA 4s
 dagq: task "step 3" (id 4) on queue build failed: compiler crashed
+dagq: queue test: 1/2 done, 1 running, 0 queued, 0 blocked, 0 failed, 0 killed, 0.2/s, ETA 4.5s
 dagq: queue build: 7/10 done, 0 running, 3 queued, 0 blocked, 1 failed, 1 killed, 1.2/s, ETA 2.6s
 dagq: queue build: 10/10 done, 0 running, 0 queued, 0 blocked, 1 failed, 1 killed, 1.1/s
-dagq: queue test: 2/2 done, 0 running, 0 queued, 0 blocked, 0 failed, 0 killed, 0.5/s
+dagq: queue test: 2/2 done, 0 running, 0 queued, 0 blocked, 0 failed, 0 killed, 0.4/s
 `, out.String())
 }
 
