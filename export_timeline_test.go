@@ -40,10 +40,7 @@ func (e *svgElem) walk(fn func(*svgElem)) {
 
 func TestWriteTimelineStructure(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		s := sampleRun(t)
-		tasks := s.Tasks()
-		var buf bytes.Buffer
-		require.NoError(t, WriteTimeline(&buf, tasks))
+		_, buf := sampleExport(t, WriteTimeline)
 		page := buf.String()
 		require.True(t, strings.HasPrefix(page, "<!DOCTYPE html>"))
 		require.NotContains(t, page, "<script")

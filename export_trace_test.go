@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"io"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -27,12 +28,18 @@ type parsedTrace struct {
 	} `json:"traceEvents"`
 }
 
+// sampleExport runs sampleRun in the current bubble and returns its
+// tasks and what write made of them.
+func sampleExport(t *testing.T, write func(io.Writer, []TaskInfo) error) ([]TaskInfo, *bytes.Buffer) {
+	tasks := sampleRun(t).Tasks()
+	var buf bytes.Buffer
+	require.NoError(t, write(&buf, tasks))
+	return tasks, &buf
+}
+
 func TestWriteTraceOneCompleteEventPerTaskThatRan(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		s := sampleRun(t)
-		tasks := s.Tasks()
-		var buf bytes.Buffer
-		require.NoError(t, WriteTrace(&buf, tasks))
+		tasks, buf := sampleExport(t, WriteTrace)
 		var tr parsedTrace
 		require.NoError(t, json.Unmarshal(buf.Bytes(), &tr), buf.String())
 

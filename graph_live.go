@@ -19,11 +19,7 @@ func (s *Scheduler) DOT() string {
 	b.WriteString("\tnode [style=filled];\n")
 	for i := range tasks {
 		t := &tasks[i]
-		label := taskName(t) + "\n" + t.Status.String()
-		if why := taskWhy(t); why != "" {
-			label += "\n" + truncate(why, 60)
-		}
-		dotNode(&b, liveID(t.ID), "label", label, "fillcolor", statusColors[t.Status],
+		dotNode(&b, liveID(t.ID), "label", liveLabel(t, "\n", "\n"), "fillcolor", statusColors[t.Status],
 			"tooltip", timelineTooltip(t))
 	}
 	liveEdges(tasks, func(from, to string) { dotEdge(&b, from, to) })
@@ -41,17 +37,23 @@ func (s *Scheduler) Mermaid() string {
 	b.WriteString("flowchart LR\n")
 	for i := range tasks {
 		t := &tasks[i]
-		label := taskName(t) + "<br/>" + t.Status.String()
-		if why := taskWhy(t); why != "" {
-			label += ": " + truncate(why, 60)
-		}
-		mermaidNode(&b, liveID(t.ID), label, t.Status.String())
+		mermaidNode(&b, liveID(t.ID), liveLabel(t, "<br/>", ": "), t.Status.String())
 	}
 	liveEdges(tasks, func(from, to string) { mermaidEdge(&b, from, to) })
 	for st := Blocked; st <= Killed; st++ {
 		b.WriteString("\tclassDef " + st.String() + " fill:" + statusColors[st] + ",stroke:#374151\n")
 	}
 	return b.String()
+}
+
+// liveLabel is a task's label in live graphs: its name, sep, its status
+// and, for a task that failed or was killed, whySep and why.
+func liveLabel(t *TaskInfo, sep, whySep string) string {
+	label := taskName(t) + sep + t.Status.String()
+	if why := taskWhy(t); why != "" {
+		label += whySep + truncate(why, 60)
+	}
+	return label
 }
 
 // taskWhy is the reason a task was killed or requeued, or its error if

@@ -62,20 +62,23 @@ func logLevel(e Event) (slog.Level, string) {
 		return slog.LevelInfo, "run stopped"
 	case e.Kind == TaskItem:
 		return slog.LevelDebug, "task item"
-	case e.To == Failed:
-		return slog.LevelError, "task failed"
-	case e.To == Killed:
-		return slog.LevelWarn, "task killed"
 	case e.To == Queued && e.From == Running:
 		return slog.LevelInfo, "task requeued"
-	case e.To == Blocked:
-		return slog.LevelDebug, "task submitted"
-	case e.To == Queued:
-		return slog.LevelDebug, "task queued"
-	case e.To == Running:
-		return slog.LevelDebug, "task started"
 	}
-	return slog.LevelDebug, "task succeeded"
+	return taskLogs[e.To].level, taskLogs[e.To].msg
+}
+
+// taskLogs are the level and message of a task's move to each status.
+var taskLogs = [...]struct {
+	level slog.Level
+	msg   string
+}{
+	Blocked:   {slog.LevelDebug, "task submitted"},
+	Queued:    {slog.LevelDebug, "task queued"},
+	Running:   {slog.LevelDebug, "task started"},
+	Succeeded: {slog.LevelDebug, "task succeeded"},
+	Failed:    {slog.LevelError, "task failed"},
+	Killed:    {slog.LevelWarn, "task killed"},
 }
 
 func (logObserver) queuesUnused() {}

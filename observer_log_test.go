@@ -5,35 +5,23 @@ import (
 	"encoding/json"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 	"testing/synctest"
 
 	"github.com/stretchr/testify/require"
 )
 
-// lockedBuffer is a bytes.Buffer safe for the observer's goroutine.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
 // logRecords runs the sample pipeline with a LogObserver at level and
-// returns the JSON records it wrote.
+// returns the JSON records it wrote. The buffer needs no lock: it is
+// read after Shutdown, which waits for the observer.
 func logRecords(t *testing.T, level slog.Level) []map[string]any {
-	var buf lockedBuffer
+	var buf bytes.Buffer
 	synctest.Test(t, func(t *testing.T) {
 		l := slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: level}))
 		sampleRun(t, WithObserver(LogObserver(l)))
 	})
 	var out []map[string]any
-	for _, line := range strings.Split(strings.TrimSpace(buf.b.String()), "\n") {
+	for _, line := range strings.Split(strings.TrimSpace(buf.String()), "\n") {
 		var r map[string]any
 		require.NoError(t, json.Unmarshal([]byte(line), &r), line)
 		out = append(out, r)
@@ -79,8 +67,8 @@ func TestLogObserverDebugLifecycle(t *testing.T) {
 }
 
 func TestLogObserverRequeue(t *testing.T) {
-	var buf lockedBuffer
+	var buf bytes.Buffer
 	o := LogObserver(slog.New(slog.NewTextHandler(&buf, nil)))
 	o.Observe(Event{Kind: TaskQueued, From: Running, To: Queued, Reason: "retry 1 of 2 after: boom", Task: TaskInfo{ID: 1, Name: "x"}})
-	require.Contains(t, buf.b.String(), `level=INFO msg="task requeued" id=1 task=x queue="" reason="retry 1 of 2 after: boom"`)
+	require.Contains(t, buf.String(), `level=INFO msg="task requeued" id=1 task=x queue="" reason="retry 1 of 2 after: boom"`)
 }

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"strings"
-	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -17,24 +16,6 @@ import (
 
 func TestMain(m *testing.M) {
 	goleak.VerifyTestMain(m)
-}
-
-// syncBuffer is a bytes.Buffer safe for the bars' goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 // run runs ten one-second tasks on a queue "build" of size 1 (the fourth
@@ -69,7 +50,7 @@ func run(t *testing.T, d *Display) {
 }
 
 func TestPlainLines(t *testing.T) {
-	var out syncBuffer
+	var out bytes.Buffer
 	synctest.Test(t, func(t *testing.T) {
 		d := New(&out, Interval(3*time.Second))
 		run(t, d)
@@ -87,7 +68,7 @@ dagq: queue test: 2/2 done, 0 running, 0 queued, 0 blocked, 0 failed, 0 killed, 
 }
 
 func TestBars(t *testing.T) {
-	var out syncBuffer
+	var out bytes.Buffer
 	synctest.Test(t, func(t *testing.T) {
 		d := New(&out, Bars(true))
 		run(t, d)
@@ -102,7 +83,7 @@ func TestBars(t *testing.T) {
 }
 
 func TestCloseIsIdempotentAndStopsObserving(t *testing.T) {
-	var out syncBuffer
+	var out bytes.Buffer
 	d := New(&out, Bars(true))
 	d.Close()
 	d.Close()
