@@ -26,10 +26,10 @@ import (
 // no more). Cost: O(n log n) time and O(n) memory in the number of tasks.
 func WriteTrace(w io.Writer, tasks []TaskInfo) error {
 	bw := bufio.NewWriter(w)
-	tw := &traceWriter{w: bw}
-	tw.raw(`{"displayTimeUnit":"ms","traceEvents":[`)
+	tw := &traceWriter{w: bw, enc: json.NewEncoder(bw)}
+	tw.raw("{\"displayTimeUnit\":\"ms\",\"traceEvents\":[\n")
 	writeTraceEvents(tw, tasks)
-	tw.raw("\n]}\n")
+	tw.raw("]}\n")
 	if tw.err == nil {
 		tw.err = bw.Flush()
 	}
@@ -41,21 +41,50 @@ func WriteTrace(w io.Writer, tasks []TaskInfo) error {
 
 // traceEvent is one entry of the trace-event format.
 type traceEvent struct {
-	Name  string         `json:"name"`
-	Cat   string         `json:"cat,omitempty"`
-	Ph    string         `json:"ph"`
-	Ts    float64        `json:"ts"`
-	Dur   *float64       `json:"dur,omitempty"`
-	Pid   int            `json:"pid"`
-	Tid   int            `json:"tid"`
-	ID    string         `json:"id,omitempty"`
-	Scope string         `json:"s,omitempty"`
-	BP    string         `json:"bp,omitempty"`
-	Args  map[string]any `json:"args,omitempty"`
+	Name  string   `json:"name"`
+	Cat   string   `json:"cat,omitempty"`
+	Ph    string   `json:"ph"`
+	Ts    float64  `json:"ts"`
+	Dur   *float64 `json:"dur,omitempty"`
+	Pid   int      `json:"pid"`
+	Tid   int      `json:"tid"`
+	ID    string   `json:"id,omitempty"`
+	Scope string   `json:"s,omitempty"`
+	BP    string   `json:"bp,omitempty"`
+	Args  any      `json:"args,omitempty"`
 }
 
+// taskArgs are the arguments of a task's events.
+type taskArgs struct {
+	ID       TaskID   `json:"id"`
+	Queue    string   `json:"queue"`
+	Backend  string   `json:"backend"`
+	Status   string   `json:"status"`
+	Attempts int      `json:"attempts"`
+	WaitMS   *float64 `json:"wait_ms,omitempty"`
+	Reason   string   `json:"reason,omitempty"`
+	Error    string   `json:"error,omitempty"`
+	Devices  []string `json:"devices,omitempty"`
+}
+
+// nameArgs name a process or thread; counterArgs are a queue's counter.
+type (
+	nameArgs struct {
+		Name string `json:"name"`
+	}
+	sortArgs struct {
+		SortIndex int `json:"sort_index"`
+	}
+	counterArgs struct {
+		Queued  int `json:"queued"`
+		Running int `json:"running"`
+	}
+)
+
+// traceWriter writes events one by one, remembering the first error.
 type traceWriter struct {
 	w   *bufio.Writer
+	enc *json.Encoder
 	n   int
 	err error
 }
@@ -67,17 +96,12 @@ func (t *traceWriter) raw(s string) {
 }
 
 func (t *traceWriter) event(e traceEvent) {
-	b, err := json.Marshal(e)
-	if t.err == nil && err != nil {
-		t.err = err
-	}
 	if t.n > 0 {
 		t.raw(",")
 	}
 	t.n++
-	t.raw("\n")
 	if t.err == nil {
-		_, t.err = t.w.Write(b)
+		t.err = t.enc.Encode(e)
 	}
 }
 
@@ -180,64 +204,51 @@ func writeTraceEvents(tw *traceWriter, tasks []TaskInfo) {
 	for _, i := range order {
 		slots[i] = l.place(&tasks[i], clock)
 	}
-	var body []traceEvent
 	for i := range tasks {
-		t := &tasks[i]
-		body = append(body, taskTraceEvents(t, slots[i], l, clock)...)
+		writeTaskEvents(tw, &tasks[i], slots[i], l, clock)
 	}
-	body = append(body, flowEvents(tasks, byID, slots, clock)...)
-	body = append(body, counterEvents(tasks, l, clock)...)
+	writeFlowEvents(tw, tasks, byID, slots, clock)
+	writeCounterEvents(tw, tasks, l, clock)
 	for p, name := range l.names {
-		tw.event(traceEvent{Name: "process_name", Ph: "M", Pid: p + 1, Args: map[string]any{"name": name}})
-		tw.event(traceEvent{Name: "process_sort_index", Ph: "M", Pid: p + 1, Args: map[string]any{"sort_index": p}})
+		tw.event(traceEvent{Name: "process_name", Ph: "M", Pid: p + 1, Args: nameArgs{name}})
+		tw.event(traceEvent{Name: "process_sort_index", Ph: "M", Pid: p + 1, Args: sortArgs{p}})
 		for k, lane := range l.lanes[p] {
-			tw.event(traceEvent{Name: "thread_name", Ph: "M", Pid: p + 1, Tid: k + 1, Args: map[string]any{"name": lane}})
+			tw.event(traceEvent{Name: "thread_name", Ph: "M", Pid: p + 1, Tid: k + 1, Args: nameArgs{lane}})
 		}
-	}
-	for _, e := range body {
-		tw.event(e)
 	}
 }
 
-// taskTraceEvents returns the run, wait and kill events of one task.
-func taskTraceEvents(t *TaskInfo, at slot, l *traceLayout, clock traceClock) []traceEvent {
+// writeTaskEvents writes the run, wait and kill events of one task.
+func writeTaskEvents(tw *traceWriter, t *TaskInfo, at slot, l *traceLayout, clock traceClock) {
 	name := taskName(t)
-	args := map[string]any{"id": t.ID, "queue": t.Queue, "backend": t.Backend, "status": t.Status.String(), "attempts": t.Attempts}
-	if t.Reason != "" {
-		args["reason"] = t.Reason
-	}
+	args := &taskArgs{ID: t.ID, Queue: t.Queue, Backend: t.Backend, Status: t.Status.String(),
+		Attempts: t.Attempts, Reason: t.Reason, Devices: t.Devices}
 	if t.Err != nil {
-		args["error"] = t.Err.Error()
+		args.Error = t.Err.Error()
 	}
-	if len(t.Devices) > 0 {
-		args["devices"] = t.Devices
-	}
-	var out []traceEvent
 	waitEnd := t.Started
 	if t.Started.IsZero() {
 		waitEnd = t.Finished
 		at = slot{pid: l.pid("queue " + t.Queue)}
 	} else {
-		args["wait_ms"] = float64(t.Wait().Microseconds()) / 1e3
+		wait := float64(t.Wait().Microseconds()) / 1e3
+		args.WaitMS = &wait
 		dur := clock.us(clock.stop(t)) - clock.us(t.Started)
-		out = append(out, traceEvent{Name: name, Cat: t.Status.String(), Ph: "X", Ts: clock.us(t.Started), Dur: &dur, Pid: at.pid, Tid: at.tid, Args: args})
+		tw.event(traceEvent{Name: name, Cat: t.Status.String(), Ph: "X", Ts: clock.us(t.Started), Dur: &dur, Pid: at.pid, Tid: at.tid, Args: args})
 	}
 	if !t.Ready.IsZero() && !waitEnd.IsZero() {
 		id := strconv.FormatUint(uint64(t.ID), 10)
-		out = append(out,
-			traceEvent{Name: name, Cat: "wait", Ph: "b", Ts: clock.us(t.Ready), Pid: at.pid, ID: id},
-			traceEvent{Name: name, Cat: "wait", Ph: "e", Ts: clock.us(waitEnd), Pid: at.pid, ID: id})
+		tw.event(traceEvent{Name: name, Cat: "wait", Ph: "b", Ts: clock.us(t.Ready), Pid: at.pid, ID: id})
+		tw.event(traceEvent{Name: name, Cat: "wait", Ph: "e", Ts: clock.us(waitEnd), Pid: at.pid, ID: id})
 	}
 	if t.Started.IsZero() && t.Status == Killed {
-		out = append(out, traceEvent{Name: "killed: " + name, Cat: "killed", Ph: "i", Scope: "p", Ts: clock.us(t.Finished), Pid: at.pid, Args: args})
+		tw.event(traceEvent{Name: "killed: " + name, Cat: "killed", Ph: "i", Scope: "p", Ts: clock.us(t.Finished), Pid: at.pid, Args: args})
 	}
-	return out
 }
 
-// flowEvents returns an arrow from each dependency that ran to each of
-// its dependents that ran.
-func flowEvents(tasks []TaskInfo, byID map[TaskID]int, slots []slot, clock traceClock) []traceEvent {
-	var out []traceEvent
+// writeFlowEvents writes an arrow from each dependency that ran to each
+// of its dependents that ran.
+func writeFlowEvents(tw *traceWriter, tasks []TaskInfo, byID map[TaskID]int, slots []slot, clock traceClock) {
 	flow := 0
 	for i := range tasks {
 		t := &tasks[i]
@@ -252,17 +263,15 @@ func flowEvents(tasks []TaskInfo, byID map[TaskID]int, slots []slot, clock trace
 			flow++
 			id := strconv.Itoa(flow)
 			from, to := slots[j], slots[i]
-			out = append(out,
-				traceEvent{Name: "dependency", Cat: "dependency", Ph: "s", Ts: clock.us(tasks[j].Started), Pid: from.pid, Tid: from.tid, ID: id},
-				traceEvent{Name: "dependency", Cat: "dependency", Ph: "f", BP: "e", Ts: clock.us(t.Started), Pid: to.pid, Tid: to.tid, ID: id})
+			tw.event(traceEvent{Name: "dependency", Cat: "dependency", Ph: "s", Ts: clock.us(tasks[j].Started), Pid: from.pid, Tid: from.tid, ID: id})
+			tw.event(traceEvent{Name: "dependency", Cat: "dependency", Ph: "f", BP: "e", Ts: clock.us(t.Started), Pid: to.pid, Tid: to.tid, ID: id})
 		}
 	}
-	return out
 }
 
-// counterEvents returns, per queue, a counter of its queued and running
-// tasks, one sample at each change.
-func counterEvents(tasks []TaskInfo, l *traceLayout, clock traceClock) []traceEvent {
+// writeCounterEvents writes, per queue, a counter of its queued and
+// running tasks, one sample at each change.
+func writeCounterEvents(tw *traceWriter, tasks []TaskInfo, l *traceLayout, clock traceClock) {
 	type change struct {
 		at              time.Time
 		queued, running int
@@ -289,7 +298,6 @@ func counterEvents(tasks []TaskInfo, l *traceLayout, clock traceClock) []traceEv
 		}
 		byQueue[t.Queue] = cs
 	}
-	var out []traceEvent
 	for _, q := range queues {
 		cs := byQueue[q]
 		slices.SortStableFunc(cs, func(a, b change) int { return a.at.Compare(b.at) })
@@ -301,11 +309,9 @@ func counterEvents(tasks []TaskInfo, l *traceLayout, clock traceClock) []traceEv
 			if k+1 < len(cs) && cs[k+1].at.Equal(c.at) {
 				continue
 			}
-			out = append(out, traceEvent{Name: "tasks", Ph: "C", Ts: clock.us(c.at), Pid: pid,
-				Args: map[string]any{"queued": queued, "running": running}})
+			tw.event(traceEvent{Name: "tasks", Ph: "C", Ts: clock.us(c.at), Pid: pid, Args: counterArgs{queued, running}})
 		}
 	}
-	return out
 }
 
 // taskName is how exports name a task: its name, or "#id".

@@ -55,6 +55,7 @@ func TestWriteTraceOneCompleteEventPerTaskThatRan(t *testing.T) {
 		complete, flows, waits, kills := map[string]int{}, 0, 0, 0
 		threads := map[int]map[int]string{}
 		procs := map[int]string{}
+		var placed [][2]int // pid, tid of each complete event
 		for _, e := range tr.TraceEvents {
 			switch e.Ph {
 			case "X":
@@ -64,7 +65,7 @@ func TestWriteTraceOneCompleteEventPerTaskThatRan(t *testing.T) {
 				require.InDelta(t, us(ti.Started.Sub(t0)), e.Ts, 1e-3, e.Name)
 				require.InDelta(t, us(ti.Duration()), e.Dur, 1e-3, e.Name)
 				require.InDelta(t, float64(ti.Wait().Microseconds())/1e3, e.Args["wait_ms"], 1e-9, e.Name)
-				require.Contains(t, threads[e.Pid], e.Tid)
+				placed = append(placed, [2]int{e.Pid, e.Tid})
 			case "M":
 				if e.Name == "process_name" {
 					procs[e.Pid] = e.Args["name"].(string)
@@ -83,6 +84,9 @@ func TestWriteTraceOneCompleteEventPerTaskThatRan(t *testing.T) {
 				kills++
 				require.Contains(t, e.Args["reason"], "compile b")
 			}
+		}
+		for _, at := range placed {
+			require.Contains(t, threads[at[0]], at[1], "complete events are on named threads")
 		}
 		ran := 0
 		for _, ti := range tasks {
@@ -141,3 +145,41 @@ func TestWriteTraceReportsWriteErrors(t *testing.T) {
 type failingWriter struct{}
 
 func (failingWriter) Write([]byte) (int, error) { return 0, errors.New("disk full") }
+
+// syntheticTasks returns n finished tasks on two queues, task i depending
+// on task i/2, each ready 1µs·i after the start and running for 5µs.
+func syntheticTasks(n int) []TaskInfo {
+	t0 := time.Unix(0, 0)
+	tasks := make([]TaskInfo, n)
+	for i := range tasks {
+		at := t0.Add(time.Duration(i) * time.Microsecond)
+		tasks[i] = TaskInfo{ID: TaskID(i + 1), Name: "t", Queue: []string{"a", "b"}[i%2], Backend: "local",
+			Status: Succeeded, Attempts: 1, Submitted: t0, Ready: at, Started: at.Add(time.Microsecond), Finished: at.Add(6 * time.Microsecond)}
+		if i > 0 {
+			tasks[i].Deps = []TaskID{TaskID(i/2 + 1)}
+		}
+	}
+	return tasks
+}
+
+func BenchmarkWriteTrace(b *testing.B) {
+	tasks := syntheticTasks(100_000)
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := WriteTrace(io.Discard, tasks); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(tasks)), "ns/task")
+}
+
+func BenchmarkWriteTimeline(b *testing.B) {
+	tasks := syntheticTasks(10_000)
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := WriteTimeline(io.Discard, tasks); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(tasks)), "ns/task")
+}
