@@ -15,6 +15,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log"
 	"os"
 	"path/filepath"
@@ -27,15 +28,21 @@ func main() {
 	dir := flag.String("dir", ".", "directory to write the files to")
 	items := flag.Int("n", 50, "items: the pipeline has 4n tasks (n even)")
 	flag.Parse()
-	n := *items
+	if err := run(*dir, *items, os.Stdout); err != nil {
+		log.Fatal(err)
+	}
+}
 
+// run runs the pipeline for n items and writes its files into dir,
+// reporting to out.
+func run(dir string, n int, out io.Writer) error {
 	var rec dagq.Recorder
 	s := dagq.New(dagq.WithObserver(&rec))
 	defer s.Shutdown(context.Background())
 	queue := func(name string, size int) *dagq.Queue {
 		q, err := s.Queue(name, size)
 		if err != nil {
-			log.Fatal(err)
+			panic(err) // the names and sizes above are valid
 		}
 		return q
 	}
@@ -75,25 +82,31 @@ func main() {
 
 	err := s.Run(context.Background())
 	st := s.Stats()
-	fmt.Printf("%d tasks: %d succeeded, %d failed, %d killed\n", st.Submitted, st.Succeeded, st.Failed, st.Killed)
+	fmt.Fprintf(out, "%d tasks: %d succeeded, %d failed, %d killed\n", st.Submitted, st.Succeeded, st.Failed, st.Killed)
 	if err != nil {
-		fmt.Println("as planned:", err)
+		fmt.Fprintln(out, "as planned:", err)
 	}
 
 	tasks := rec.Tasks()
-	write := func(name string, render func(*bytes.Buffer) error) {
-		var b bytes.Buffer
-		if err := render(&b); err != nil {
-			log.Fatal(err)
-		}
-		path := filepath.Join(*dir, name)
-		if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
-			log.Fatal(err)
-		}
-		fmt.Println("wrote", path)
+	files := []struct {
+		name   string
+		render func(*bytes.Buffer) error
+	}{
+		{"trace.json", func(b *bytes.Buffer) error { return dagq.WriteTrace(b, tasks) }},
+		{"timeline.html", func(b *bytes.Buffer) error { return dagq.WriteTimeline(b, tasks) }},
+		{"graph.dot", func(b *bytes.Buffer) error { _, err := b.WriteString(s.DOT()); return err }},
+		{"graph.mmd", func(b *bytes.Buffer) error { _, err := b.WriteString(s.Mermaid()); return err }},
 	}
-	write("trace.json", func(b *bytes.Buffer) error { return dagq.WriteTrace(b, tasks) })
-	write("timeline.html", func(b *bytes.Buffer) error { return dagq.WriteTimeline(b, tasks) })
-	write("graph.dot", func(b *bytes.Buffer) error { _, err := b.WriteString(s.DOT()); return err })
-	write("graph.mmd", func(b *bytes.Buffer) error { _, err := b.WriteString(s.Mermaid()); return err })
+	for _, f := range files {
+		var b bytes.Buffer
+		if err := f.render(&b); err != nil {
+			return err
+		}
+		path := filepath.Join(dir, f.name)
+		if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
+			return err
+		}
+		fmt.Fprintln(out, "wrote", path)
+	}
+	return nil
 }
