@@ -38,7 +38,7 @@ var statusColors = map[Status]string{
 // waited for capacity (Ready → Started), and a bar coloured by its status
 // while it ran (Started → Finished); a task killed before running ends in
 // a cross. Hovering a row shows the task's times, reason and error. The
-// page needs no script or network. Cost: O(n log n) time; about 400 bytes
+// page needs no script or network. Cost: O(n log n) time; about 500 bytes
 // of output per task, so keep it to runs of a few thousand tasks (use
 // [WriteTrace] for larger ones).
 func WriteTimeline(w io.Writer, tasks []TaskInfo) error {
