@@ -16,8 +16,14 @@ import (
 //     started, item, succeeded), with wait and run times.
 //
 // Events below l's level cost one Enabled call and nothing else. Like any
-// observer it runs on its own goroutine, never delaying dispatch.
-func LogObserver(l *slog.Logger) Observer { return logObserver{l} }
+// observer it runs on its own goroutine, never delaying dispatch. A nil l
+// stands for slog.Default().
+func LogObserver(l *slog.Logger) Observer {
+	if l == nil {
+		l = slog.Default()
+	}
+	return logObserver{l}
+}
 
 type logObserver struct{ l *slog.Logger }
 

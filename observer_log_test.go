@@ -3,6 +3,7 @@ package dagq
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"strings"
 	"testing"
@@ -71,4 +72,12 @@ func TestLogObserverRequeue(t *testing.T) {
 	o := LogObserver(slog.New(slog.NewTextHandler(&buf, nil)))
 	o.Observe(Event{Kind: TaskQueued, From: Running, To: Queued, Reason: "retry 1 of 2 after: boom", Task: TaskInfo{ID: 1, Name: "x"}})
 	require.Contains(t, buf.String(), `level=INFO msg="task requeued" id=1 task=x queue="" reason="retry 1 of 2 after: boom"`)
+}
+
+func TestLogObserverNilLoggerIsDefault(t *testing.T) {
+	var buf bytes.Buffer
+	defer slog.SetDefault(slog.Default())
+	slog.SetDefault(slog.New(slog.NewTextHandler(&buf, nil)))
+	LogObserver(nil).Observe(Event{Kind: TaskFinished, From: Running, To: Failed, Task: TaskInfo{ID: 2, Name: "y", Err: errors.New("bad")}})
+	require.Contains(t, buf.String(), `level=ERROR msg="task failed" id=2 task=y queue="" err=bad attempts=0 ran=0s`)
 }

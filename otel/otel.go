@@ -15,7 +15,8 @@
 // Spans carry the attributes dagq.task.id, dagq.task.name, dagq.queue,
 // dagq.backend, dagq.attempt, dagq.status, dagq.wait_seconds (Ready →
 // Started) and, when there is one, dagq.reason; a task that failed or was
-// killed has the span status Error with its error or reason.
+// killed has the span status Error with its error or reason. A stream's
+// items are span events ("dagq.item") on its span.
 package otel
 
 import (
@@ -23,6 +24,7 @@ import (
 	"sync"
 
 	"github.com/dagq/dagq"
+	otelapi "go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/trace"
@@ -42,9 +44,13 @@ type Observer struct {
 }
 
 // New returns an Observer whose spans come from tp's tracer
-// "github.com/dagq/dagq". Run spans are children of the span in ctx, if
-// any (pass context.Background() for root run spans).
+// "github.com/dagq/dagq" (the global provider if tp is nil). Run spans
+// are children of the span in ctx, if any (pass context.Background() for
+// root run spans).
 func New(ctx context.Context, tp trace.TracerProvider) *Observer {
+	if tp == nil {
+		tp = otelapi.GetTracerProvider()
+	}
 	return &Observer{
 		tracer: tp.Tracer("github.com/dagq/dagq"),
 		ctx:    ctx,
@@ -61,6 +67,10 @@ func (o *Observer) Observe(e dagq.Event) {
 		o.runSpan(e)
 	case e.Kind == dagq.RunIdle || e.Kind == dagq.RunStopped:
 		o.endRun(e)
+	case e.Kind == dagq.TaskItem:
+		if sp := o.open[e.Task.ID]; sp != nil {
+			sp.AddEvent("dagq.item", trace.WithTimestamp(e.Time), trace.WithAttributes(attribute.Int("dagq.item", e.Item)))
+		}
 	case e.Kind == dagq.TaskStarted:
 		_, sp := o.tracer.Start(o.runSpan(e), taskName(e.Task), trace.WithTimestamp(e.Task.Started),
 			trace.WithAttributes(taskAttrs(e.Task)...))

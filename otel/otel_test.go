@@ -95,3 +95,27 @@ func TestSpansPerTaskUnderRun(t *testing.T) {
 		require.Contains(t, c.Status.Description, `killed: dependency "b" (id 2) failed: boom`)
 	})
 }
+
+func TestStreamItemsAreSpanEvents(t *testing.T) {
+	exp := tracetest.NewInMemoryExporter()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSyncer(exp))
+	o := New(context.Background(), tp)
+	t0 := time.Unix(100, 0)
+	task := dagq.TaskInfo{ID: 1, Name: "stream", Queue: "q", Backend: "local", Attempts: 1, Submitted: t0, Ready: t0, Started: t0}
+	o.Observe(dagq.Event{Kind: dagq.TaskStarted, Time: t0, Task: task, From: dagq.Queued, To: dagq.Running})
+	for i := range 2 {
+		o.Observe(dagq.Event{Kind: dagq.TaskItem, Time: t0.Add(time.Duration(i+1) * time.Second), Task: task, From: dagq.Running, To: dagq.Running, Item: i})
+	}
+	require.Empty(t, exp.GetSpans(), "items do not end the span")
+	task.Finished = t0.Add(3 * time.Second)
+	o.Observe(dagq.Event{Kind: dagq.TaskFinished, Time: task.Finished, Task: task, From: dagq.Running, To: dagq.Succeeded})
+	o.Observe(dagq.Event{Kind: dagq.RunIdle, Time: task.Finished})
+	spans := exp.GetSpans()
+	require.Len(t, spans, 2)
+	require.Equal(t, "stream", spans[0].Name)
+	require.Len(t, spans[0].Events, 2)
+	require.Equal(t, "dagq.item", spans[0].Events[1].Name)
+	require.Equal(t, t0.Add(2*time.Second), spans[0].Events[1].Time)
+	require.Equal(t, "dagq.run", spans[1].Name)
+	require.NoError(t, tp.Shutdown(context.Background()))
+}

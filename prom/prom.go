@@ -53,11 +53,15 @@ func Namespace(ns string) Option { return func(c *config) { c.namespace = ns } }
 // ([DefaultBuckets] by default).
 func Buckets(b []float64) Option { return func(c *config) { c.buckets = b } }
 
-// New returns an Observer whose metrics are registered with reg. It
+// New returns an Observer whose metrics are registered with reg
+// (prometheus.DefaultRegisterer if reg is nil). It
 // returns an error, and registers nothing it could undo, if reg refuses
 // one (for instance because another Observer with the same namespace is
 // registered there).
 func New(reg prometheus.Registerer, opts ...Option) (*Observer, error) {
+	if reg == nil {
+		reg = prometheus.DefaultRegisterer
+	}
 	c := config{namespace: "dagq", buckets: DefaultBuckets}
 	for _, o := range opts {
 		o(&c)
