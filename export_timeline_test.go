@@ -2,6 +2,7 @@ package dagq
 
 import (
 	"bytes"
+	"context"
 	"encoding/xml"
 	"os"
 	"os/exec"
@@ -100,7 +101,9 @@ func TestTimelineScreenshot(t *testing.T) {
 	require.NoError(t, WriteTimeline(&buf, tasks))
 	require.NoError(t, os.WriteFile(page, buf.Bytes(), 0o644))
 	shot := filepath.Join(dir, "timeline.png")
-	out, err := exec.Command(chromium, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, chromium, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
 		"--user-data-dir="+filepath.Join(dir, "profile"), "--window-size=1220,200",
 		"--screenshot="+shot, "file://"+page).CombinedOutput()
 	require.NoError(t, err, string(out))
