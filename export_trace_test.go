@@ -162,24 +162,22 @@ func syntheticTasks(n int) []TaskInfo {
 	return tasks
 }
 
-func BenchmarkWriteTrace(b *testing.B) {
-	tasks := syntheticTasks(100_000)
-	b.ReportAllocs()
-	for b.Loop() {
-		if err := WriteTrace(io.Discard, tasks); err != nil {
-			b.Fatal(err)
-		}
+// BenchmarkExport writes the trace of 1e5 tasks and the timeline of 1e4.
+func BenchmarkExport(b *testing.B) {
+	for _, c := range []struct {
+		name  string
+		n     int
+		write func(io.Writer, []TaskInfo) error
+	}{{"trace", 100_000, WriteTrace}, {"timeline", 10_000, WriteTimeline}} {
+		b.Run(c.name, func(b *testing.B) {
+			tasks := syntheticTasks(c.n)
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := c.write(io.Discard, tasks); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*c.n), "ns/task")
+		})
 	}
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(tasks)), "ns/task")
-}
-
-func BenchmarkWriteTimeline(b *testing.B) {
-	tasks := syntheticTasks(10_000)
-	b.ReportAllocs()
-	for b.Loop() {
-		if err := WriteTimeline(io.Discard, tasks); err != nil {
-			b.Fatal(err)
-		}
-	}
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(tasks)), "ns/task")
 }
