@@ -40,18 +40,16 @@ func (g *Graph) Order() []string {
 // dependency to its dependent.
 func (g *Graph) DOT() string {
 	var b strings.Builder
-	b.WriteString("digraph dagq {\n\trankdir=LR;\n\tnode [shape=box];\n")
+	dotBegin(&b)
 	for _, i := range g.order {
 		sp := &g.specs[i]
-		fmt.Fprintf(&b, "\t%s", strconv.Quote(sp.Name))
 		if sp.Queue != "" {
-			fmt.Fprintf(&b, " [tooltip=%s]", strconv.Quote("queue "+sp.Queue))
+			dotNode(&b, sp.Name, "tooltip", "queue "+sp.Queue)
+		} else {
+			dotNode(&b, sp.Name)
 		}
-		b.WriteString(";\n")
 	}
-	g.edges(func(from, to string) {
-		fmt.Fprintf(&b, "\t%s -> %s;\n", strconv.Quote(from), strconv.Quote(to))
-	})
+	g.edges(func(from, to string) { dotEdge(&b, from, to) })
 	b.WriteString("}\n")
 	return b.String()
 }
@@ -65,17 +63,10 @@ func (g *Graph) Mermaid() string {
 	for k, i := range g.order {
 		name := g.specs[i].Name
 		ids[name] = "n" + strconv.Itoa(k)
-		fmt.Fprintf(&b, "\t%s[%q]\n", ids[name], mermaidText(name))
+		mermaidNode(&b, ids[name], name, "")
 	}
-	g.edges(func(from, to string) {
-		fmt.Fprintf(&b, "\t%s --> %s\n", ids[from], ids[to])
-	})
+	g.edges(func(from, to string) { mermaidEdge(&b, ids[from], ids[to]) })
 	return b.String()
-}
-
-// mermaidText escapes what Mermaid cannot show inside a quoted label.
-func mermaidText(s string) string {
-	return strings.NewReplacer(`"`, "#quot;", "\n", " ").Replace(s)
 }
 
 // edges calls fn for every dependency edge, once, in a stable order.

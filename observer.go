@@ -54,28 +54,57 @@ type sink struct {
 	log  *slog.Logger
 	quit chan struct{} // closed to abandon delivery (unsubscribe); nil for observers
 
-	mu      sync.Mutex // guards the fields below
-	buf     []Event
-	spare   []Event
+	mu      sync.Mutex    // guards the fields below
+	chunks  [][]Event     // waiting events in order, in chunks of eventChunk
+	spare   [][]Event     // the emptied list of chunks, for reuse
+	free    [][]Event     // emptied chunks, for reuse (at most maxFreeChunks)
 	running bool          // a delivery goroutine exists
 	idle    chan struct{} // closed when the goroutine exits with nothing left; made on demand
 	done    sync.WaitGroup
 
-	queues map[string]Counts // replica of per-queue counts; owned by the delivery goroutine
+	queues   map[string]Counts // replica of per-queue counts; owned by the delivery goroutine
+	noQueues bool              // the observer never reads Stats.Queues: do not build it
 
 	finishOnce sync.Once
 	onFinish   func() // run once after the sink's last delivery (closes a subscription's channel)
 }
 
 func newSink(o Observer, log *slog.Logger, quit chan struct{}) *sink {
-	return &sink{obs: o, log: log, quit: quit, queues: map[string]Counts{}}
+	k := &sink{obs: o, log: log, quit: quit, queues: map[string]Counts{}}
+	_, k.noQueues = o.(queuesUnused)
+	return k
 }
+
+// queuesUnused is implemented by this package's observers that never read
+// Event.Stats.Queues, sparing their sinks a map copy per event (the main
+// cost of delivering an event).
+type queuesUnused interface{ queuesUnused() }
+
+// Waiting events are kept in fixed-size chunks, recycled once delivered:
+// a lagging observer's backlog then grows without copying what it holds
+// (as one growing slice would, under the scheduler's lock) and, in steady
+// state, without allocating.
+const (
+	eventChunk    = 256
+	maxFreeChunks = 16
+)
 
 // push queues e and makes sure a goroutine delivers it. Called with the
 // scheduler's lock held, which orders events across sinks.
 func (k *sink) push(e Event) {
 	k.mu.Lock()
-	k.buf = append(k.buf, e)
+	last := len(k.chunks) - 1
+	if last < 0 || len(k.chunks[last]) == eventChunk {
+		var c []Event
+		if n := len(k.free); n > 0 {
+			c, k.free = k.free[n-1], k.free[:n-1]
+		} else {
+			c = make([]Event, 0, eventChunk)
+		}
+		k.chunks = append(k.chunks, c)
+		last++
+	}
+	k.chunks[last] = append(k.chunks[last], e)
 	if !k.running {
 		k.running = true
 		k.done.Add(1)
@@ -88,7 +117,7 @@ func (k *sink) deliver() {
 	defer k.done.Done()
 	for {
 		k.mu.Lock()
-		if len(k.buf) == 0 {
+		if len(k.chunks) == 0 {
 			k.running = false
 			if k.idle != nil {
 				close(k.idle)
@@ -97,29 +126,45 @@ func (k *sink) deliver() {
 			k.mu.Unlock()
 			return
 		}
-		batch := k.buf
-		k.buf = k.spare[:0]
+		batch := k.chunks
+		k.chunks = k.spare[:0]
 		k.mu.Unlock()
-		for i := range batch {
-			e := &batch[i]
-			if e.Task.Queue != "" {
-				k.queues[e.Task.Queue] = e.queueCounts
+		for i, c := range batch {
+			k.deliverChunk(c)
+			batch[i] = nil
+			k.mu.Lock()
+			if len(k.free) < maxFreeChunks {
+				k.free = append(k.free, c[:0])
 			}
-			e.Stats.Queues = maps.Clone(k.queues)
-			if k.quit != nil {
-				select {
-				case <-k.quit:
-					continue
-				default:
-				}
-			}
-			observeSafely(k.obs, *e, k.log)
+			k.mu.Unlock()
 		}
-		clear(batch)
 		k.mu.Lock()
 		k.spare = batch[:0]
 		k.mu.Unlock()
 	}
+}
+
+// deliverChunk hands the events of c to the observer and clears c, so
+// that it can be reused.
+func (k *sink) deliverChunk(c []Event) {
+	for i := range c {
+		e := &c[i]
+		if !k.noQueues {
+			if e.Task.Queue != "" {
+				k.queues[e.Task.Queue] = e.queueCounts
+			}
+			e.Stats.Queues = maps.Clone(k.queues)
+		}
+		if k.quit != nil {
+			select {
+			case <-k.quit:
+				continue
+			default:
+			}
+		}
+		observeSafely(k.obs, *e, k.log)
+	}
+	clear(c)
 }
 
 // drain blocks until every event pushed so far has been delivered, or ctx

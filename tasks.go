@@ -1,0 +1,16 @@
+package dagq
+
+// Tasks returns a snapshot of every task submitted so far, in ID order
+// (submission order). Each is a copy, as [Scheduler.Task] returns. It is
+// meant for reports after (or during) a run: [WriteTrace],
+// [WriteTimeline], [Scheduler.DOT]. Safe for concurrent use; it holds the
+// scheduler's lock for one pass over the tasks, O(tasks) time and memory.
+func (s *Scheduler) Tasks() []TaskInfo {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]TaskInfo, len(s.nodes))
+	for i, n := range s.nodes {
+		out[i] = n.info()
+	}
+	return out
+}
