@@ -147,6 +147,9 @@ func (s *Scheduler) jobLocked(n *node) *Job {
 	}
 	if n.x != nil {
 		j.Cmd, j.Needs, j.Key = n.x.cmd, n.x.needs, n.x.key
+		if n.x.portable != nil {
+			j.Handler = n.x.portable.handler
+		}
 	}
 	n.job = j
 	return j
@@ -212,7 +215,7 @@ func (n *node) execute() (v any, err error) {
 	if n.job == nil {
 		return nil, n.body(n.ctx)
 	}
-	return n.backend.b.Run(n.ctx, n.job)
+	return n.runJob()
 }
 
 // finish records the outcome of an attempt and returns the next task for

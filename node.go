@@ -80,6 +80,7 @@ type nodeExtra struct {
 	busyTries int // consecutive ErrBackendBusy answers
 	depIDs    []TaskID
 	timer     *time.Timer // pending retry or busy back-off
+	portable  *portable   // Call: handler and JSON arguments
 }
 
 type poolUse struct {
@@ -92,6 +93,7 @@ type poolUse struct {
 type output interface {
 	setAny(v any) error
 	valueAny() any
+	decodeJSON(raw JSONResult) (any, error) // a value of the future's type, outside the lock
 }
 
 func (n *node) extra() *nodeExtra {

@@ -286,6 +286,12 @@ func (s *Scheduler) configureRareLocked(n *node, c *taskConfig) error {
 	x := n.extra()
 	x.tenant, x.key, x.timeout, x.retries, x.backoff, x.needs = c.tenant, c.key, c.timeout, c.retries, c.backoff, c.needs
 	x.cmd = c.cmd
+	if p := c.portable; p != nil {
+		if p.err != nil {
+			return &SubmitError{Reason: p.err.Error()}
+		}
+		x.portable = p
+	}
 	for _, u := range c.uses {
 		p := s.pools[u.Pool]
 		if p == nil {

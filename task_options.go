@@ -27,6 +27,7 @@ type taskConfig struct {
 	uses     []Use
 	trigger  TriggerRule
 	cmd      []string // Spec.Cmd
+	portable *portable
 }
 
 func (c *taskConfig) apply(opts []TaskOption) {
@@ -40,7 +41,7 @@ func (c *taskConfig) apply(opts []TaskOption) {
 // rare reports whether the task needs the fields kept outside the node.
 func (c *taskConfig) rare() bool {
 	return c.tenant != "" || c.key != "" || c.timeout != 0 || c.retries != 0 ||
-		len(c.uses) != 0 || c.needs != (Resources{}) || len(c.cmd) != 0
+		len(c.uses) != 0 || c.needs != (Resources{}) || len(c.cmd) != 0 || c.portable != nil
 }
 
 // Resources is what a task needs from its backend.
