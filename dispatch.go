@@ -141,7 +141,7 @@ func (s *Scheduler) jobLocked(n *node) *Job {
 	if n.job != nil {
 		return n.job
 	}
-	j := &Job{ID: n.id, Name: n.name, Queue: n.q.name, Attempt: int(n.attempts) + 1}
+	j := &Job{ID: n.id, Name: n.name, Queue: n.q.name, Attempt: int(n.attempts) + 1, Priority: n.priority}
 	if n.body != nil {
 		j.Func = n.call
 	}

@@ -23,6 +23,9 @@ fi
 
 for m in "${modules[@]}"; do
 	echo "== module $m: vet, staticcheck, test -race"
-	(cd "$root/$m" && go vet ./... && staticcheck ./... && go test -race -count=1 ./...)
+	# The river module's tests need PostgreSQL: scripts/postgres.sh runs
+	# them with a throwaway cluster.
+	pg=(); [ "$m" = ./river ] && pg=("$root/scripts/postgres.sh")
+	(cd "$root/$m" && go vet ./... && staticcheck ./... && "${pg[@]}" go test -race -count=1 ./...)
 done
 echo "== all checks passed"
