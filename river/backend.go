@@ -113,7 +113,10 @@ func New(ctx context.Context, pool *pgxpool.Pool, cfg *Config) (*Backend, error)
 	if err := checkMigrated(ctx, pool); err != nil {
 		return nil, err
 	}
-	client, err := river.NewClient(riverpgxv5.New(pool), &river.Config{Logger: log})
+	// River rate-limits the notifications that wake workers after an
+	// insert to one per FetchCooldown (default 100 ms) and queue; a task
+	// inserted after a silenced one would wait for the workers' poll.
+	client, err := river.NewClient(riverpgxv5.New(pool), &river.Config{Logger: log, FetchCooldown: river.FetchCooldownMin})
 	if err != nil {
 		return nil, fmt.Errorf("dagq: river: %w", err)
 	}

@@ -28,11 +28,17 @@ const (
 	workerEnv = "DAGQ_RIVER_TEST_WORKER" // the River queue to work
 	rescueEnv = "DAGQ_RIVER_TEST_RESCUE" // RescueStuckJobsAfter
 	dbEnv     = "DAGQ_TEST_DATABASE_URL"
+
+	rawWorkerEnv = "DAGQ_RIVER_TEST_RAW_WORKER" // a plain River worker, for benchmarks
+	batchEnv     = "DAGQ_RIVER_TEST_BATCH"      // WorkerConfig.BatchCompletion
 )
 
 func TestMain(m *testing.M) {
 	if q := os.Getenv(workerEnv); q != "" {
 		os.Exit(workerMain(q))
+	}
+	if q := os.Getenv(rawWorkerEnv); q != "" {
+		os.Exit(rawWorkerMain(q))
 	}
 	goleak.VerifyTestMain(m)
 }
@@ -95,9 +101,10 @@ func workerMain(queue string) int {
 	defer pool.Close()
 	rescue, _ := time.ParseDuration(os.Getenv(rescueEnv))
 	err = RunWorker(ctx, pool, newTestHandlers().reg, &WorkerConfig{
-		Queues:               map[string]int{queue: 50},
+		Queues:               map[string]int{queue: 100},
 		FetchPollInterval:    100 * time.Millisecond,
 		RescueStuckJobsAfter: rescue,
+		BatchCompletion:      os.Getenv(batchEnv) != "",
 		Logger:               testLogger(),
 	})
 	if err != nil {
@@ -131,16 +138,25 @@ func testPool(t testing.TB) *pgxpool.Pool {
 // testQueue is a River queue of the test's own, so that no worker of
 // another test takes its jobs.
 func testQueue(t testing.TB) string {
-	return strings.NewReplacer("/", "_", " ", "_").Replace(strings.ToLower(t.Name()))
+	return strings.NewReplacer("/", "_", " ", "_").Replace(strings.ToLower(t.Name())) + queueSuffix
 }
+
+// queueSuffix keeps the queues of this test process apart from those of
+// earlier runs on the same database.
+var queueSuffix = fmt.Sprintf("_%d_%d", os.Getpid(), time.Now().UnixNano()%1_000_000)
 
 // startWorker starts a worker process on queue and stops it (SIGTERM) at
 // the end of the test.
-func startWorker(t testing.TB, queue string, rescue time.Duration) *exec.Cmd {
+func startWorker(t testing.TB, queue string, rescue time.Duration, env ...string) *exec.Cmd {
+	return startProcess(t, append(env, workerEnv+"="+queue, rescueEnv+"="+rescue.String())...)
+}
+
+// startProcess starts the test binary as a worker process with env.
+func startProcess(t testing.TB, env ...string) *exec.Cmd {
 	exe, err := os.Executable()
 	require.NoError(t, err)
-	cmd := exec.Command(exe, "-test.run=^$")
-	cmd.Env = append(os.Environ(), workerEnv+"="+queue, rescueEnv+"="+rescue.String())
+	cmd := exec.Command(exe, "-test.run=^$", "-test.bench=^$")
+	cmd.Env = append(os.Environ(), env...)
 	cmd.Stderr = os.Stderr
 	require.NoError(t, cmd.Start())
 	t.Cleanup(func() {
