@@ -160,4 +160,3 @@ func BenchmarkLayeredDAG(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/dag")
 }
-
