@@ -49,7 +49,8 @@ type Config struct {
 // [dagq.Call] and its relatives) as River jobs on worker processes. It
 // implements [dagq.Capacity]: closures are refused at submission, and
 // [Config.MaxInFlight] bounds the jobs in flight. It is safe for
-// concurrent use and may serve several schedulers.
+// concurrent use. It serves one scheduler: jobs are identified by the
+// backend, the task ID and the attempt, and task IDs are per scheduler.
 type Backend struct {
 	pool   *pgxpool.Pool
 	client *river.Client[pgx.Tx]

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/dagq/dagq"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
 )
 
@@ -79,6 +80,13 @@ func (c *finishCounter) requireExactlyOnce(t *testing.T, n int) {
 	require.Equal(t, map[dagq.Status]int{dagq.Succeeded: n}, c.statuses)
 }
 
+// remoteScheduler returns a scheduler whose default backend is a River
+// backend sending tasks to the test's queue.
+func remoteScheduler(t testing.TB, pool *pgxpool.Pool, cfg Config, opts ...dagq.Option) *dagq.Scheduler {
+	b := newTestBackend(t, pool, cfg)
+	return dagq.New(append([]dagq.Option{dagq.WithBackend("river", b), dagq.WithDefaultBackend("river")}, opts...)...)
+}
+
 func TestLayeredDAGThroughTwoWorkersMatchesLocal(t *testing.T) {
 	pool := testPool(t)
 	h := newTestHandlers()
@@ -89,11 +97,10 @@ func TestLayeredDAGThroughTwoWorkersMatchesLocal(t *testing.T) {
 	require.NoError(t, local.Run(t.Context()))
 	require.NoError(t, local.Shutdown(t.Context()))
 
-	b := newTestBackend(t, pool, Config{})
 	startWorker(t, testQueue(t), time.Hour)
 	startWorker(t, testQueue(t), time.Hour)
 	obs := newFinishCounter()
-	s := dagq.New(dagq.WithBackend("river", b), dagq.WithDefaultBackend("river"), dagq.WithObserver(obs))
+	s := remoteScheduler(t, pool, Config{}, dagq.WithObserver(obs))
 	q, err := s.Queue("remote", 1000)
 	require.NoError(t, err)
 	got := layered(q, h, levels, width)
@@ -106,11 +113,9 @@ func TestLayeredDAGThroughTwoWorkersMatchesLocal(t *testing.T) {
 func TestWorkerKilledMidRunTheRunStillCompletes(t *testing.T) {
 	pool := testPool(t)
 	h := newTestHandlers()
-	b := newTestBackend(t, pool, Config{})
 	victim := startWorker(t, testQueue(t), 2*time.Second)
-
 	obs := newFinishCounter()
-	s := dagq.New(dagq.WithBackend("river", b), dagq.WithDefaultBackend("river"), dagq.WithObserver(obs))
+	s := remoteScheduler(t, pool, Config{}, dagq.WithObserver(obs))
 	q, err := s.Queue("remote", 100)
 	require.NoError(t, err)
 	var naps []*dagq.Future[int]
@@ -142,9 +147,8 @@ func TestWorkerKilledMidRunTheRunStillCompletes(t *testing.T) {
 func TestCancelCancelsTheRiverJob(t *testing.T) {
 	pool := testPool(t)
 	h := newTestHandlers()
-	b := newTestBackend(t, pool, Config{})
 	startWorker(t, testQueue(t), time.Hour)
-	s := dagq.New(dagq.WithBackend("river", b), dagq.WithDefaultBackend("river"))
+	s := remoteScheduler(t, pool, Config{})
 	long := dagq.Call(s.DefaultQueue(), h.nap, 600_000, dagq.Name("long"))
 	after := dagq.CallThen(s.DefaultQueue(), h.nap, long)
 	require.NoError(t, s.Start(t.Context()))
@@ -169,9 +173,8 @@ func TestCancelCancelsTheRiverJob(t *testing.T) {
 func TestRemotePanicAndErrorsFailTheTask(t *testing.T) {
 	pool := testPool(t)
 	h := newTestHandlers()
-	b := newTestBackend(t, pool, Config{})
 	startWorker(t, testQueue(t), time.Hour)
-	s := dagq.New(dagq.WithBackend("river", b), dagq.WithDefaultBackend("river"))
+	s := remoteScheduler(t, pool, Config{})
 	q := s.DefaultQueue()
 	boom := dagq.Call(q, h.boom, "remote kaboom")
 	flaky := dagq.Call(q, h.once, tempPath(t, "once"), dagq.Retry(1, 0))
@@ -200,10 +203,9 @@ func TestRemotePanicAndErrorsFailTheTask(t *testing.T) {
 func TestMaxInFlightIsRespected(t *testing.T) {
 	pool := testPool(t)
 	h := newTestHandlers()
-	b := newTestBackend(t, pool, Config{MaxInFlight: 3})
 	startWorker(t, testQueue(t), time.Hour)
 	obs := newFinishCounter()
-	s := dagq.New(dagq.WithBackend("river", b), dagq.WithDefaultBackend("river"), dagq.WithObserver(obs))
+	s := remoteScheduler(t, pool, Config{MaxInFlight: 3}, dagq.WithObserver(obs))
 	q, err := s.Queue("remote", 50)
 	require.NoError(t, err)
 	for range 20 {
@@ -217,8 +219,7 @@ func TestMaxInFlightIsRespected(t *testing.T) {
 
 func TestRefusals(t *testing.T) {
 	pool := testPool(t)
-	b := newTestBackend(t, pool, Config{})
-	s := dagq.New(dagq.WithBackend("river", b), dagq.WithDefaultBackend("river"))
+	s := remoteScheduler(t, pool, Config{})
 	f := dagq.Submit(s.DefaultQueue(), func(context.Context) (int, error) { return 1, nil }, dagq.Name("closure"))
 	require.ErrorContains(t, f.Info().Err, `task "closure" is a closure, which cannot run in another process`)
 	require.Error(t, s.Run(t.Context()))
@@ -255,10 +256,10 @@ func TestUnmigratedOrUnreachableDatabase(t *testing.T) {
 func TestLostListeningConnectionIsRecovered(t *testing.T) {
 	pool := testPool(t)
 	h := newTestHandlers()
-	b := newTestBackend(t, pool, Config{PollInterval: time.Hour}) // only the reconnection reads states
 	startWorker(t, testQueue(t), time.Hour)
 	obs := newFinishCounter()
-	s := dagq.New(dagq.WithBackend("river", b), dagq.WithDefaultBackend("river"), dagq.WithObserver(obs))
+	// Only the reconnection reads the states of jobs in flight.
+	s := remoteScheduler(t, pool, Config{PollInterval: time.Hour}, dagq.WithObserver(obs))
 	q, err := s.Queue("remote", 20)
 	require.NoError(t, err)
 	const n = 200
