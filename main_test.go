@@ -1,4 +1,4 @@
-package dagq
+package dagq_test
 
 import (
 	"testing"

@@ -40,6 +40,9 @@ func TestMain(m *testing.M) {
 	if q := os.Getenv(rawWorkerEnv); q != "" {
 		os.Exit(rawWorkerMain(q))
 	}
+	if os.Getenv(dbEnv) == "" && os.Getenv("CI") != "true" {
+		fmt.Fprintf(os.Stderr, "!! %s is not set: the tests that need PostgreSQL are SKIPPED (run them through scripts/postgres.sh)\n", dbEnv)
+	}
 	goleak.VerifyTestMain(m)
 }
 

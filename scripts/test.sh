@@ -6,7 +6,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 
-export GOFLAGS="${GOFLAGS:-} -mod=mod"
 export PATH="$(go env GOPATH)/bin:$PATH"
 
 # Modules: the core and every sub-module listed in go.work.
