@@ -204,15 +204,7 @@ func (b *Backend) Run(ctx context.Context, j *dagq.Job) (any, error) {
 		b.mu.Unlock()
 	}()
 
-	res, err := b.ins.insert(river.InsertManyParams{
-		Args: jobArgs{Run: b.run, Task: key.task, Attempt: key.attempt, Name: j.Name, Handler: j.Handler, Args: j.Args},
-		InsertOpts: &river.InsertOpts{
-			Queue:       b.cfg.Queue(j.Queue),
-			Priority:    b.cfg.Priority(j.Priority),
-			MaxAttempts: b.cfg.MaxAttempts,
-			UniqueOpts:  river.UniqueOpts{ByArgs: true},
-		},
-	})
+	res, err := b.ins.insert(b.params(j))
 	if err != nil {
 		return nil, fmt.Errorf("dagq: river: inserting the job of task %d: %w", j.ID, err)
 	}
@@ -235,6 +227,19 @@ func (b *Backend) Run(ctx context.Context, j *dagq.Job) (any, error) {
 		return nil, context.Cause(ctx)
 	case <-b.gone:
 		return nil, errClosed
+	}
+}
+
+// params makes the River job of j.
+func (b *Backend) params(j *dagq.Job) river.InsertManyParams {
+	return river.InsertManyParams{
+		Args: jobArgs{Run: b.run, Task: uint64(j.ID), Attempt: j.Attempt, Name: j.Name, Handler: j.Handler, Args: j.Args},
+		InsertOpts: &river.InsertOpts{
+			Queue:       b.cfg.Queue(j.Queue),
+			Priority:    b.cfg.Priority(j.Priority),
+			MaxAttempts: b.cfg.MaxAttempts,
+			UniqueOpts:  river.UniqueOpts{ByArgs: true},
+		},
 	}
 }
 

@@ -170,36 +170,6 @@ func TestCancelCancelsTheRiverJob(t *testing.T) {
 	require.NoError(t, s.Shutdown(t.Context()))
 }
 
-func TestRemotePanicAndErrorsFailTheTask(t *testing.T) {
-	pool := testPool(t)
-	h := newTestHandlers()
-	startWorker(t, testQueue(t), time.Hour)
-	s := remoteScheduler(t, pool, Config{})
-	q := s.DefaultQueue()
-	boom := dagq.Call(q, h.boom, "remote kaboom")
-	flaky := dagq.Call(q, h.once, tempPath(t, "once"), dagq.Retry(1, 0))
-	big := dagq.Call(q, h.large, 20_000)
-	require.Error(t, s.Run(t.Context()))
-
-	_, err := boom.Get(t.Context())
-	re, ok := errorsAs[*RemoteError](err)
-	require.True(t, ok, "%v", err)
-	require.True(t, re.Panic)
-	require.Equal(t, "remote kaboom", re.Message)
-	require.Contains(t, re.Stack, "panic")
-	require.ErrorContains(t, err, `handler "boom" panicked on a worker`)
-
-	v, err := flaky.Get(t.Context())
-	require.NoError(t, err)
-	require.Equal(t, "second call", v)
-	require.Equal(t, 2, flaky.Info().Attempts)
-
-	bv, err := big.Get(t.Context())
-	require.NoError(t, err)
-	require.Len(t, bv, 20_000)
-	require.NoError(t, s.Shutdown(t.Context()))
-}
-
 func TestMaxInFlightIsRespected(t *testing.T) {
 	pool := testPool(t)
 	h := newTestHandlers()
@@ -227,52 +197,4 @@ func TestRefusals(t *testing.T) {
 
 	_, err := New(t.Context(), pool, &Config{MaxInFlight: -1})
 	require.ErrorContains(t, err, "MaxInFlight -1")
-}
-
-func TestUnmigratedOrUnreachableDatabase(t *testing.T) {
-	pool := testPool(t)
-	_, err := pool.Exec(t.Context(), `DROP DATABASE IF EXISTS dagq_unmigrated`)
-	require.NoError(t, err)
-	_, err = pool.Exec(t.Context(), `CREATE DATABASE dagq_unmigrated`)
-	require.NoError(t, err)
-	cfg := pool.Config().Copy()
-	cfg.ConnConfig.Database = "dagq_unmigrated"
-	other, err := pgxpoolNewWithConfig(t, cfg)
-	require.NoError(t, err)
-	_, err = New(t.Context(), other, nil)
-	require.ErrorContains(t, err, "call river.Migrate first")
-	require.ErrorContains(t, RunWorker(t.Context(), other, dagq.NewRegistry(), nil), "call river.Migrate first")
-	other.Close()
-
-	cfg = pool.Config().Copy()
-	cfg.ConnConfig.Port = 1
-	down, err := pgxpoolNewWithConfig(t, cfg)
-	require.NoError(t, err)
-	defer down.Close()
-	_, err = New(t.Context(), down, nil)
-	require.ErrorContains(t, err, "the database is not reachable")
-}
-
-func TestLostListeningConnectionIsRecovered(t *testing.T) {
-	pool := testPool(t)
-	h := newTestHandlers()
-	startWorker(t, testQueue(t), time.Hour)
-	obs := newFinishCounter()
-	// Only the reconnection reads the states of jobs in flight.
-	s := remoteScheduler(t, pool, Config{PollInterval: time.Hour}, dagq.WithObserver(obs))
-	q, err := s.Queue("remote", 20)
-	require.NoError(t, err)
-	const n = 200
-	for range n {
-		dagq.Call(q, h.nap, 10)
-	}
-	require.NoError(t, s.Start(t.Context()))
-	require.Eventually(t, func() bool { return s.Stats().Succeeded >= 20 }, time.Minute, 5*time.Millisecond)
-	var killed int
-	require.NoError(t, pool.QueryRow(t.Context(), `SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
-		WHERE query = 'LISTEN `+channel+`' AND pid <> pg_backend_pid()`).Scan(&killed))
-	require.Equal(t, 1, killed)
-	require.NoError(t, s.Wait(t.Context()))
-	require.NoError(t, s.Shutdown(t.Context()))
-	obs.requireExactlyOnce(t, n)
 }

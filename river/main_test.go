@@ -199,3 +199,9 @@ func errorsAs[E error](err error) (E, bool) { return errors.AsType[E](err) }
 func pgxpoolNewWithConfig(t testing.TB, cfg *pgxpool.Config) (*pgxpool.Pool, error) {
 	return pgxpool.NewWithConfig(t.Context(), cfg)
 }
+
+// startedContext starts s and returns the test's context.
+func startedContext(t testing.TB, s *dagq.Scheduler) context.Context {
+	require.NoError(t, s.Start(t.Context()))
+	return t.Context()
+}
