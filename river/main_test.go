@@ -56,6 +56,7 @@ type testHandlers struct {
 	boom  *dagq.Handler[string, int]
 	once  *dagq.Handler[string, string]
 	large *dagq.Handler[int, string]
+	mark  *dagq.Handler[string, string]
 }
 
 func newTestHandlers() *testHandlers {
@@ -90,6 +91,11 @@ func newTestHandlers() *testHandlers {
 			return "second call", nil
 		}),
 		large: dagq.Handle(reg, "large", func(_ context.Context, n int) (string, error) { return strings.Repeat("x", n), nil }),
+		// mark leaves a file at path, the proof that it ran.
+		mark: dagq.Handle(reg, "mark", func(_ context.Context, path string) (string, error) {
+			time.Sleep(20 * time.Millisecond)
+			return path, os.WriteFile(path, nil, 0o600)
+		}),
 	}
 }
 

@@ -61,5 +61,9 @@ as "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
 as "$bin/createdb" -h 127.0.0.1 -p "$port" -U postgres dagq_test
 
 export DAGQ_TEST_DATABASE_URL="postgres://postgres@127.0.0.1:$port/dagq_test?sslmode=disable"
+# A command that restarts the server, for the tests of a database restart.
+restart="'$bin/pg_ctl' -D '$dir/data' -m fast -w -t 60 restart >/dev/null"
+if [ "$(id -u)" = 0 ]; then restart="runuser -u postgres -- sh -c \"$restart\""; fi
+export DAGQ_TEST_PG_RESTART="$restart"
 echo "== postgres: PostgreSQL $("$bin/postgres" --version | awk '{print $3}') at $DAGQ_TEST_DATABASE_URL"
 "$@"
