@@ -1,9 +1,11 @@
 package river
 
 import (
+	"encoding/json"
 	"testing"
 	"time"
 
+	"github.com/dagq/dagq"
 	"github.com/riverqueue/river/rivertype"
 	"github.com/stretchr/testify/require"
 )
@@ -32,4 +34,18 @@ func TestRetryPolicyIsShortAndBounded(t *testing.T) {
 
 func TestJobArgsKind(t *testing.T) {
 	require.Equal(t, "dagq", jobArgs{}.Kind())
+}
+
+func TestParamsMapQueueAndPriority(t *testing.T) {
+	b := &Backend{run: "r1", cfg: Config{
+		Queue:       func(q string) string { return "river-" + q },
+		Priority:    DefaultPriority,
+		MaxAttempts: 3,
+	}}
+	p := b.params(&dagq.Job{ID: 9, Attempt: 2, Name: "n", Queue: "gpu", Priority: 1, Handler: "h", Args: json.RawMessage(`{}`)})
+	require.Equal(t, jobArgs{Run: "r1", Task: 9, Attempt: 2, Name: "n", Handler: "h", Args: json.RawMessage(`{}`)}, p.Args)
+	require.Equal(t, "river-gpu", p.InsertOpts.Queue)
+	require.Equal(t, 1, p.InsertOpts.Priority)
+	require.Equal(t, 3, p.InsertOpts.MaxAttempts)
+	require.True(t, p.InsertOpts.UniqueOpts.ByArgs)
 }
