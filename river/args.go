@@ -50,6 +50,7 @@ type RemoteError struct {
 	Stack   string // where it panicked, on the worker
 }
 
+// Error names the handler, the River job and the message.
 func (e *RemoteError) Error() string {
 	what := "failed"
 	if e.Panic {
@@ -62,6 +63,7 @@ func (e *RemoteError) Error() string {
 // record the outcome) soon: 1 s, 2 s, 4 s, … up to a minute.
 type retryPolicy struct{}
 
+// NextRetry implements river.ClientRetryPolicy.
 func (retryPolicy) NextRetry(j *rivertype.JobRow) time.Time {
 	return time.Now().Add(min(time.Second<<min(max(j.Attempt-1, 0), 6), time.Minute))
 }
