@@ -83,7 +83,9 @@ func (b *Backend) listenLoop(ctx context.Context, conn *pgx.Conn) {
 			case <-time.After(delay):
 			}
 			delay = min(2*delay, 5*time.Second)
-			if conn, err = b.listen(ctx); err == nil {
+			c, err := b.listen(ctx)
+			if err == nil {
+				conn = c
 				break
 			}
 			b.log.Warn("dagq: river: reconnecting", "err", err)
