@@ -22,7 +22,7 @@ func TestInsertIsIdempotentPerTaskAttempt(t *testing.T) {
 		require.JSONEq(t, `23758`, string(v.(dagq.JSONResult)))
 	}
 	var jobs int
-	require.NoError(t, pool.QueryRow(t.Context(), `SELECT count(*) FROM river_job WHERE queue = $1`, testQueue(t)).Scan(&jobs))
+	require.NoError(t, pool.QueryRow(t.Context(), `SELECT count(*) FROM river_job WHERE args->>'run' = $1`, b.run).Scan(&jobs))
 	require.Equal(t, 1, jobs)
 }
 
@@ -41,7 +41,7 @@ func TestInsertsAreBatched(t *testing.T) {
 	// Jobs inserted by one InsertMany share their creation time.
 	var batches int
 	require.NoError(t, pool.QueryRow(t.Context(),
-		`SELECT count(DISTINCT created_at) FROM river_job WHERE queue = $1`, testQueue(t)).Scan(&batches))
+		`SELECT count(DISTINCT created_at) FROM river_job WHERE args->>'run' = $1`, b.run).Scan(&batches))
 	require.Less(t, batches, n/2)
 }
 
