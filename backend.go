@@ -42,6 +42,8 @@ type Job struct {
 	Needs   Resources
 	Devices []string // set by a Capacity backend's Acquire
 	Key     string
+
+	Priority int // the task's Priority, for backends that order jobs
 }
 
 // Capacity is implemented by backends with finite capacity (device slots,

@@ -152,12 +152,15 @@ func (s *Scheduler) jobLocked(n *node) *Job {
 	if n.job != nil {
 		return n.job
 	}
-	j := &Job{ID: n.id, Name: n.name, Queue: n.q.name, Attempt: int(n.attempts) + 1}
+	j := &Job{ID: n.id, Name: n.name, Queue: n.q.name, Attempt: int(n.attempts) + 1, Priority: n.priority}
 	if n.body != nil {
 		j.Func = n.call
 	}
 	if n.x != nil {
 		j.Cmd, j.Needs, j.Key = n.x.cmd, n.x.needs, n.x.key
+		if n.x.portable != nil {
+			j.Handler = n.x.portable.handler
+		}
 	}
 	n.job = j
 	return j
@@ -225,7 +228,7 @@ func (n *node) execute() (v any, err error) {
 	if n.job == nil {
 		return nil, n.body(n.ctx)
 	}
-	return n.backend.b.Run(n.ctx, n.job)
+	return n.runJob()
 }
 
 // finish records the outcome of an attempt and returns the next task for

@@ -84,6 +84,7 @@ type nodeExtra struct {
 	timer       *time.Timer        // pending retry or busy back-off
 	stopTimeout context.CancelFunc // releases the running attempt's timeout
 	stream      itemSource         // a stream task's items, until it ends (stream.go)
+	portable    *portable          // Call: handler and JSON arguments
 }
 
 type poolUse struct {
@@ -98,6 +99,7 @@ type output interface {
 	setAny(v any) error
 	valueAny() any
 	valuePtr() any
+	decodeJSON(raw JSONResult) (any, error) // a value of the future's type, outside the lock
 }
 
 // sched returns the task's scheduler, or nil for a task refused before it

@@ -314,6 +314,12 @@ func (s *Scheduler) configureRareLocked(n *node, c *taskConfig) error {
 			return err
 		}
 	}
+	if p := c.portable; p != nil {
+		if p.err != nil {
+			return &SubmitError{Reason: p.err.Error()}
+		}
+		x.portable = p
+	}
 	for _, u := range c.uses {
 		p := s.pools[u.Pool]
 		if p == nil {

@@ -28,6 +28,7 @@ type taskConfig struct {
 	uses     []Use
 	trigger  TriggerRule
 	cmd      []string // Spec.Cmd
+	portable *portable // Call: handler and JSON arguments
 
 	keyFound bool  // the store holds a result for key, decoded into the future
 	keyErr   error // the store lookup failed: the task is refused
@@ -44,7 +45,7 @@ func (c *taskConfig) apply(opts []TaskOption) {
 // rare reports whether the task needs the fields kept outside the node.
 func (c *taskConfig) rare() bool {
 	return c.tenant != "" || c.key != "" || c.timeout != 0 || c.retries != 0 ||
-		len(c.uses) != 0 || c.needs != (Resources{}) || len(c.cmd) != 0
+		len(c.uses) != 0 || c.needs != (Resources{}) || len(c.cmd) != 0 || c.portable != nil
 }
 
 // Resources is what a task needs from its backend.

@@ -22,6 +22,9 @@ fi
 
 for m in "${modules[@]}"; do
 	echo "== module $m: vet, staticcheck, test -race"
-	(cd "$root/$m" && go vet ./... && staticcheck ./... && go test -race -count=1 ./...)
+	# These modules' tests need PostgreSQL: scripts/postgres.sh runs them
+	# with a throwaway cluster.
+	pg=(); case "$m" in ./river | ./examples/distributed) pg=("$root/scripts/postgres.sh") ;; esac
+	(cd "$root/$m" && go vet ./... && staticcheck ./... && "${pg[@]}" go test -race -count=1 ./...)
 done
 echo "== all checks passed"

@@ -1,0 +1,27 @@
+// Package river runs dagq tasks on worker processes through River
+// (github.com/riverqueue/river), a job queue on PostgreSQL.
+//
+// The scheduling stays in dagq — the graph, queues, policies, retries —
+// and every task that becomes ready is inserted as one River job naming a
+// handler of a [dagq.Registry] and carrying its JSON arguments. Worker
+// processes are the user's own binary: it registers the same handlers and
+// calls [RunWorker]. The submitter learns that jobs finished through a
+// PostgreSQL trigger on River's job table that NOTIFYs it; results travel
+// back as JSON into the typed futures.
+//
+//	// once, at deployment (or in tests):
+//	err := river.Migrate(ctx, pool)
+//
+//	// the submitter
+//	b, err := river.New(ctx, pool, &river.Config{})
+//	defer b.Close()
+//	s := dagq.New(dagq.WithBackend("river", b), dagq.WithDefaultBackend("river"))
+//	f := dagq.Call(s.DefaultQueue(), resize, img)
+//
+//	// each worker process
+//	err := river.RunWorker(ctx, pool, registry, &river.WorkerConfig{})
+//
+// Execution is at least once: a task whose worker died is run again on
+// another worker once River rescues its job (see
+// [WorkerConfig.RescueStuckJobsAfter]). See docs/distributed.md.
+package river
