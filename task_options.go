@@ -27,7 +27,7 @@ type taskConfig struct {
 	backoff  time.Duration
 	uses     []Use
 	trigger  TriggerRule
-	cmd      []string // Spec.Cmd
+	cmd      []string  // Spec.Cmd
 	portable *portable // Call: handler and JSON arguments
 
 	keyFound bool  // the store holds a result for key, decoded into the future
