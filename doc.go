@@ -52,9 +52,33 @@
 // Each [Queue] runs at most its size of tasks at once; queues are
 // independent, so a full queue never blocks another. [WithParallelism]
 // adds a global cap. Among a queue's ready tasks, its [Policy] chooses:
-// [FIFO] (the default), [ByWeight], [PriorityFunc], or a policy of your
-// own implementing [Policy] and [ReadySet]. Across queues with free slots
-// the best head goes first.
+// [FIFO] (the default), [ByWeight], [ByPriority] with aging, [FairShare]
+// between tenants, [ShortestFirst], [CriticalPath], smqsched's
+// demand-driven [LatestFirst] (the most recently submitted final result
+// first), [PriorityFunc], or a policy of your own implementing [Policy]
+// and [ReadySet]. Across queues with free slots the best head goes first.
+//
+// # Pacing and load runs
+//
+// A [Strategy] paces when a queue releases its tasks, as guidellm does:
+// [Synchronous], [Concurrent], [Throughput], [Constant] and [Poisson]
+// (see [WithStrategy]). [MaxTasks], [MaxDuration] and [MaxErrors] end a
+// queue's run. [Feed] pulls requests lazily from an iterator at the
+// strategy's pace and yields each [Result] with its timings.
+//
+// # Progressive outputs
+//
+// [SubmitStream] runs a task that emits items one by one; [Stream.At]
+// returns a future for one item, so dependents of item i start as soon as
+// it is emitted, before the stream ends.
+//
+// # Deduplication
+//
+// Tasks with the same [Key] mean the same work: a key that already
+// succeeded (in the [Store], see [WithStore]) makes a new task succeed at
+// once with the recorded value; a twin that is pending or running lends
+// its outcome; a key whose task failed runs again. A durable Store makes a
+// re-run pipeline skip what already succeeded.
 //
 // # Resource pools
 //
@@ -67,8 +91,14 @@
 // # Backends
 //
 // A [Backend] runs tasks; [Local] (the default, named "local") runs
-// closures on the scheduler's worker goroutines. Register others with
-// [WithBackend] and choose them per task with [OnBackend] or Spec.Backend.
+// closures on the scheduler's worker goroutines, [Exec] (named "exec")
+// runs commands as processes ([Command], Spec.Cmd), [NewGPU] hands out
+// GPU device slots ([Needs], [Devices]), [NewFake] simulates a pipeline
+// on virtual time, and [NewPull] lets your own loop take tasks in policy
+// order. Portable tasks ([Registry], [Handle], [Call]) can also run on
+// worker processes elsewhere (the river sub-module). Register backends
+// with [WithBackend] and choose them per task with [OnBackend] or
+// Spec.Backend.
 // A backend with finite capacity implements [Capacity] so that surplus
 // tasks wait Queued in policy order; one that is momentarily full may
 // answer [ErrBackendBusy] instead, and the task is tried again.
@@ -80,7 +110,10 @@
 // after it, in one global order consistent with causality. Observers run
 // on goroutines of their own, never under the scheduler's locks, so a slow
 // observer never delays dispatch. [Scheduler.Subscribe] delivers the same
-// events on a channel, losslessly.
+// events on a channel, losslessly. Built on them: [LogObserver] (log/slog),
+// [Recorder], [WriteTrace] (Chrome trace JSON for Perfetto),
+// [WriteTimeline] (an HTML Gantt chart), and the live graphs
+// [Scheduler.DOT] and [Scheduler.Mermaid].
 //
 // # Errors
 //

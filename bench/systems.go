@@ -173,6 +173,8 @@ var Policies = []struct {
 }{
 	{"fifo", dagq.FIFO},
 	{"byweight", dagq.ByWeight},
+	{"latestfirst", dagq.LatestFirst},
+	{"criticalpath", dagq.CriticalPath},
 }
 
 func init() {
