@@ -56,11 +56,6 @@ type scorePolicy struct {
 func (p scorePolicy) NewReadySet() ReadySet { return &heapSet{score: p.score} }
 func (p scorePolicy) String() string        { return p.name }
 
-func fifoScore(n *node) (float64, float64) { return 0, -float64(n.id) }
-
-// FIFO starts ready tasks in submission order. It is the default.
-func FIFO() Policy { return scorePolicy{"fifo", fifoScore} }
-
 // ByWeight starts the ready task with the highest [Weight] first, ties in
 // submission order (DVSim's default).
 func ByWeight() Policy {
