@@ -288,6 +288,12 @@ func (s *Scheduler) outcomeLocked(n *node, v any, err error, now int64) {
 func (s *Scheduler) requeueLocked(n *node, reason string, delay time.Duration, now int64) {
 	n.extra().reason = reason
 	s.setStatusLocked(n, Queued, TaskQueued, reason, now)
+	if s.state == stateClosed {
+		// Shutdown let the attempt finish, but nothing starts again.
+		s.killLocked(n, "shutdown: killed while queued", now)
+		s.resolveLocked(n, now)
+		return
+	}
 	if delay <= 0 {
 		n.q.pushLocked(n)
 		return

@@ -34,6 +34,7 @@ type bound struct {
 
 type change struct {
 	from, to time.Time // the call that made it
+	pending  bool      // the call has not returned
 	old, new int
 }
 
@@ -59,7 +60,7 @@ func (b *bound) at(t time.Time) int {
 		if c.from.After(t) {
 			continue
 		}
-		if t.After(c.to) {
+		if !c.pending && t.After(c.to) {
 			return c.new
 		}
 		return max(c.old, c.new)
@@ -101,23 +102,29 @@ func (ls *limits) globalAt(t time.Time) int {
 	return ls.global.at(t)
 }
 
-// record runs set, which changes a bound from its current value to n, and
-// records the change with the interval of the call.
+// record runs set, which changes a bound from its current value to n,
+// and records the change with the interval of the call. The change is
+// recorded before set runs, as pending, because the events of tasks
+// started under the new limit may reach the Checker before set returns.
 func (ls *limits) record(b func() *bound, n int, set func() error) error {
 	ls.change.Lock()
 	defer ls.change.Unlock()
-	from := time.Now()
-	if err := set(); err != nil {
-		return err
-	}
-	to := time.Now()
 	if n <= 0 {
 		n = unlimited
 	}
 	ls.mu.Lock()
-	defer ls.mu.Unlock()
 	bd := b()
-	bd.changes = append(bd.changes, change{from: from, to: to, old: bd.current(), new: n})
+	bd.changes = append(bd.changes, change{from: time.Now(), old: bd.current(), new: n, pending: true})
+	ls.mu.Unlock()
+	err := set()
+	ls.mu.Lock()
+	defer ls.mu.Unlock()
+	if err != nil {
+		bd.changes = bd.changes[:len(bd.changes)-1]
+		return err
+	}
+	c := &bd.changes[len(bd.changes)-1]
+	c.to, c.pending = time.Now(), false
 	return nil
 }
 
