@@ -80,6 +80,11 @@ func runChaos(t *testing.T, seed uint64, n int, abort, finish bool) chaosResult 
 	}
 	c := dagqtest.NewChecker(limits)
 	s := dagq.New(append(opts, dagq.WithObserver(c))...)
+	defer func() { // ends a failed run
+		ctx, cancel := context.WithTimeout(bg, time.Minute)
+		defer cancel()
+		_ = s.Shutdown(ctx)
+	}()
 	queues := make([]*dagq.Queue, len(lanes))
 	for i, l := range lanes {
 		var err error
@@ -98,7 +103,7 @@ func runChaos(t *testing.T, seed uint64, n int, abort, finish bool) chaosResult 
 	defer cancel()
 	require.NoError(t, s.Start(ctx))
 
-	var closed atomic.Bool
+	var closed, draining atomic.Bool
 	var work sync.WaitGroup
 	for w := range submitters {
 		work.Go(func() {
@@ -112,12 +117,17 @@ func runChaos(t *testing.T, seed uint64, n int, abort, finish bool) chaosResult 
 						t.Errorf("Add: %v", err)
 					}
 				}
-				time.Sleep(time.Duration(rng.IntN(300)) * time.Microsecond)
+				time.Sleep(time.Duration(rng.IntN(1000)) * time.Microsecond)
 			}
 		})
 	}
 	stop := make(chan struct{})
 	var control sync.WaitGroup
+	stopControl := sync.OnceFunc(func() {
+		close(stop)
+		control.Wait()
+	})
+	defer stopControl()
 	control.Go(func() {
 		rng := rand.New(rand.NewPCG(seed, 99))
 		ended := false
@@ -138,13 +148,18 @@ func runChaos(t *testing.T, seed uint64, n int, abort, finish bool) chaosResult 
 					}
 				}
 			}
-			in.disturb(rng, s, c, queues, submitted.Load())
+			in.disturb(rng, s, c, queues, submitted.Load(), !draining.Load())
 		}
 	})
 	work.Wait()
-	err := s.Wait(bg) // disturbed until the end
-	close(stop)
-	control.Wait()
+	draining.Store(true)
+	// Disturbed until the end, but no longer cancelled, the run must end
+	// well within this (virtual) time: a stalled run fails.
+	wctx, wcancel := context.WithTimeout(bg, time.Minute)
+	defer wcancel()
+	err := s.Wait(wctx)
+	require.NotErrorIs(t, err, context.DeadlineExceeded, "the run stalled: %+v", s.Stats())
+	stopControl()
 	require.NoError(t, s.Shutdown(bg))
 	c.Verify(t)
 	st := s.Stats()
@@ -169,10 +184,11 @@ func runChaos(t *testing.T, seed uint64, n int, abort, finish bool) chaosResult 
 	return r
 }
 
-// disturb does one random thing to a running scheduler.
-func (in *injected) disturb(rng *rand.Rand, s *dagq.Scheduler, c *dagqtest.Checker, queues []*dagq.Queue, submitted int64) {
+// disturb does one random thing to a running scheduler (a Cancel only if
+// cancels is set).
+func (in *injected) disturb(rng *rand.Rand, s *dagq.Scheduler, c *dagqtest.Checker, queues []*dagq.Queue, submitted int64, cancels bool) {
 	switch r := rng.IntN(100); {
-	case r < 5:
+	case r < 10 && cancels:
 		in.cancels.Add(1)
 		s.Cancel(dagq.TaskID(1+rng.Int64N(submitted+1)), "chaos")
 	case r < 15:

@@ -131,9 +131,22 @@ func (s *Scheduler) acquireLocked(n *node) bool {
 // reserves the capacity n waits for: nothing else takes it until n starts.
 func (s *Scheduler) passOverLocked(n *node, reservedBy **node) {
 	n.x.skips++
-	if r := *reservedBy; n.x.skips >= starveAfter && (r == nil || r.status != Queued) {
+	if n.x.skips >= starveAfter && !n.waitsForReservation() {
 		*reservedBy = n
 	}
+}
+
+// waitsForReservation reports whether another Queued task has reserved a
+// pool or the backend n needs. Such a task reserves nothing itself: two
+// tasks each holding what the other waits for would wait forever.
+func (n *node) waitsForReservation() bool {
+	other := func(r *node) bool { return r != nil && r != n && r.status == Queued }
+	for _, u := range n.x.uses {
+		if other(u.p.reservedBy) {
+			return true
+		}
+	}
+	return other(n.backend.reservedBy)
 }
 
 // jobLocked returns the Job of n's current attempt, making it if needed.

@@ -119,3 +119,31 @@ func TestContextCancelLeavesNoGoroutine(t *testing.T) {
 		require.NoError(t, s.Shutdown(bg))
 	})
 }
+
+// Two starving tasks must not each reserve what the other waits for: M
+// reserves the device backend while N reserves the pool, and neither
+// could ever start. (Found by TestChaos.)
+func TestStarvationReservationsDoNotDeadlock(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		s := dagq.New(dagq.WithResource("mem", 2), dagq.WithBackend("dev", newSlots(2)))
+		q, _ := s.Queue("q", 8)
+		g := newGate()
+		dagq.Submit(q, g.fn, dagq.Uses("mem", 1))
+		dagq.Submit(q, g.fn, dagq.OnBackend("dev"), dagq.Needs(dagq.Resources{GPUs: 1}))
+		require.NoError(t, s.Start(bg))
+		synctest.Wait()
+		m := dagq.Submit(q, value(1), dagq.Uses("mem", 1), dagq.OnBackend("dev"), dagq.Needs(dagq.Resources{GPUs: 2}))
+		n := dagq.Submit(q, value(2), dagq.Uses("mem", 2), dagq.OnBackend("dev"), dagq.Needs(dagq.Resources{GPUs: 1}))
+		for range 20 { // each submission passes over m (no device) and n (no memory)
+			dagq.Submit(q, value(0))
+		}
+		synctest.Wait()
+		close(g.release)
+		ctx, cancel := context.WithTimeout(bg, time.Hour)
+		defer cancel()
+		require.NoError(t, s.Wait(ctx))
+		require.Equal(t, dagq.Succeeded, m.Status())
+		require.Equal(t, dagq.Succeeded, n.Status())
+		require.NoError(t, s.Shutdown(bg))
+	})
+}
