@@ -25,9 +25,9 @@ var (
 		tasks, fullN  int
 		abort, finish bool // cancel the run's ctx / Shut down, a third of the way in
 	}{
-		{name: "drain", tasks: 3000, fullN: 100_000},
-		{name: "ctx-cancel", tasks: 1000, fullN: 20_000, abort: true},
-		{name: "shutdown", tasks: 1000, fullN: 20_000, finish: true},
+		{name: "drain", tasks: 10_000, fullN: 100_000},
+		{name: "ctx-cancel", tasks: 3000, fullN: 20_000, abort: true},
+		{name: "shutdown", tasks: 3000, fullN: 20_000, finish: true},
 	}
 )
 

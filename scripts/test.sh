@@ -25,4 +25,5 @@ for m in "${modules[@]}"; do
 	echo "== module $m: vet, staticcheck, test -race"
 	(cd "$root/$m" && go vet ./... && staticcheck ./... && go test -race -count=1 ./...)
 done
+if [ "${CI:-}" = true ]; then bash "$root/scripts/fuzz.sh"; fi
 echo "== all checks passed"
