@@ -20,78 +20,6 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 var bg = context.Background()
 
-// sim makes events with consistent Stats, as a scheduler would, so that a
-// test can feed a Checker exactly the history it wants.
-type sim struct {
-	c      *dagqtest.Checker
-	counts dagq.Counts
-	queues map[string]dagq.Counts
-	deps   map[dagq.TaskID][]dagq.TaskID
-	now    time.Time
-}
-
-func newSim(l dagqtest.Limits) *sim {
-	return &sim{c: dagqtest.NewChecker(l), queues: map[string]dagq.Counts{}, deps: map[dagq.TaskID][]dagq.TaskID{}, now: time.Now()}
-}
-
-func bump(k *dagq.Counts, s dagq.Status, d int) {
-	switch s {
-	case 0:
-		k.Submitted += d
-	case dagq.Blocked:
-		k.Blocked += d
-	case dagq.Queued:
-		k.Queued += d
-	case dagq.Running:
-		k.Running += d
-	case dagq.Succeeded:
-		k.Succeeded += d
-	case dagq.Failed:
-		k.Failed += d
-	case dagq.Killed:
-		k.Killed += d
-	}
-}
-
-var kinds = map[dagq.Status]dagq.EventKind{
-	dagq.Blocked: dagq.TaskSubmitted, dagq.Queued: dagq.TaskQueued, dagq.Running: dagq.TaskStarted,
-	dagq.Succeeded: dagq.TaskFinished, dagq.Failed: dagq.TaskFinished, dagq.Killed: dagq.TaskFinished,
-}
-
-// move feeds the checker task id's transition from → to on queue q.
-func (s *sim) move(id dagq.TaskID, q string, from, to dagq.Status, edit ...func(*dagq.Event)) {
-	qc := s.queues[q]
-	for _, k := range []*dagq.Counts{&s.counts, &qc} {
-		bump(k, from, -1)
-		if from == 0 {
-			k.Submitted += 2 // undo the decrement, then count the submission
-		}
-		bump(k, to, 1)
-	}
-	s.queues[q] = qc
-	s.now = s.now.Add(time.Millisecond)
-	e := dagq.Event{
-		Kind: kinds[to], Time: s.now, From: from, To: to,
-		Task:  dagq.TaskInfo{ID: id, Queue: q, Status: to, Deps: s.deps[id]},
-		Stats: dagq.Stats{Counts: s.counts, Queues: map[string]dagq.Counts{}},
-	}
-	for name, c := range s.queues {
-		e.Stats.Queues[name] = c
-	}
-	for _, f := range edit {
-		f(&e)
-	}
-	s.c.Observe(e)
-}
-
-// run takes task id through a whole successful life.
-func (s *sim) run(id dagq.TaskID, q string) {
-	s.move(id, q, 0, dagq.Blocked)
-	s.move(id, q, dagq.Blocked, dagq.Queued)
-	s.move(id, q, dagq.Queued, dagq.Running)
-	s.move(id, q, dagq.Running, dagq.Succeeded)
-}
-
 // requireViolation checks that the checker reported exactly one kind of
 // problem, containing want.
 func requireViolation(t *testing.T, c *dagqtest.Checker, want string) {
@@ -106,9 +34,7 @@ func TestCheckerAcceptsALegalHistory(t *testing.T) {
 	s.run(1, "q")
 	s.deps[2] = []dagq.TaskID{1}
 	s.run(2, "q")
-	s.move(3, "q", 0, dagq.Blocked)
-	s.move(3, "q", dagq.Blocked, dagq.Queued)
-	s.move(3, "q", dagq.Queued, dagq.Running)
+	s.start(3, "q")
 	s.move(3, "q", dagq.Running, dagq.Queued) // a retry
 	s.move(3, "q", dagq.Queued, dagq.Running)
 	s.move(3, "q", dagq.Running, dagq.Failed)
@@ -174,20 +100,12 @@ func TestCheckerFindsViolations(t *testing.T) {
 			s.run(3, "q")
 		}, "task 3 started while 1 blocked tasks had their dependencies settled (e.g. task 2)"},
 		{"queue over its size", dagqtest.Limits{Queues: map[string]int{"q": 1}}, func(s *sim) {
-			for id := dagq.TaskID(1); id <= 2; id++ {
-				s.move(id, "q", 0, dagq.Blocked)
-				s.move(id, "q", dagq.Blocked, dagq.Queued)
-				s.move(id, "q", dagq.Queued, dagq.Running)
-			}
+			s.start(1, "q")
+			s.start(2, "q")
 		}, "task 2 started: queue q runs 2 tasks, size 1"},
 		{"over the global cap", dagqtest.Limits{Parallelism: 1}, func(s *sim) {
-			for id, q := range []string{"", "a", "b"} {
-				if id > 0 {
-					s.move(dagq.TaskID(id), q, 0, dagq.Blocked)
-					s.move(dagq.TaskID(id), q, dagq.Blocked, dagq.Queued)
-					s.move(dagq.TaskID(id), q, dagq.Queued, dagq.Running)
-				}
-			}
+			s.start(1, "a")
+			s.start(2, "b")
 		}, "task 2 started: 2 tasks run, parallelism 1"},
 		{"stats off", dagqtest.Limits{}, func(s *sim) {
 			s.move(1, "q", 0, dagq.Blocked, func(e *dagq.Event) { e.Stats.Blocked = 2 })
