@@ -34,9 +34,12 @@ const maxKept = 50
 //     task, deduplicated by Key), and any non-terminal status → Killed;
 //   - a task becomes Queued and starts only when its dependencies allow it:
 //     all succeeded for AllSucceeded, all finished and one succeeded for
-//     AnySucceeded, all finished for AllDone;
+//     AnySucceeded, all finished for AllDone (a dependency on a stream that
+//     has emitted items counts as met: it may stand for one of its items,
+//     which TaskInfo.Deps reports as the stream);
 //   - dependents are settled at once: when a task starts, no Blocked task
-//     is left whose trigger rule is already decided by its dependencies;
+//     is left whose trigger rule is already decided by its dependencies
+//     (tasks with a Key are exempt: they may wait for a twin's outcome);
 //   - no queue and not the whole scheduler runs more tasks than [Limits]
 //     allow, also while sizes change through [Checker.SetSize] and
 //     [Checker.SetParallelism];
@@ -73,7 +76,9 @@ type Checker struct {
 type task struct {
 	status     dagq.Status
 	trigger    dagq.TriggerRule
+	keyed      bool // has a Key: may adopt a twin's outcome
 	terminal   int
+	items      int // stream items emitted (TaskItem events)
 	deps       []dagq.TaskID
 	dependents []dagq.TaskID
 }
@@ -145,8 +150,11 @@ func (c *Checker) Observe(e dagq.Event) {
 			c.fail("RunIdle with %d tasks pending", e.Stats.Pending())
 		}
 	case e.Task.ID != 0 && e.Kind == dagq.TaskItem:
-		if t := c.tasks[e.Task.ID]; !c.ok(t != nil && t.status == dagq.Running && e.From == e.To) {
+		t := c.tasks[e.Task.ID]
+		if !c.ok(t != nil && t.status == dagq.Running && e.From == e.To) {
 			c.fail("task %d: item event %s -> %s while not running", e.Task.ID, e.From, e.To)
+		} else {
+			t.items++
 		}
 	case e.Task.ID != 0:
 		c.transition(e)
@@ -207,7 +215,7 @@ func (c *Checker) transition(e dagq.Event) {
 
 // submitted records a new task and links it to its dependencies.
 func (c *Checker) submitted(t *task, id dagq.TaskID, e dagq.Event) {
-	t.trigger = e.Task.Trigger
+	t.trigger, t.keyed = e.Task.Trigger, e.Task.Key != ""
 	for _, d := range e.Task.Deps {
 		dt := c.tasks[d]
 		if !c.ok(dt != nil) {
@@ -220,25 +228,30 @@ func (c *Checker) submitted(t *task, id dagq.TaskID, e dagq.Event) {
 }
 
 // rule reports whether t's trigger rule is decided (all its dependencies
-// that matter have finished) and whether it allows t to run.
+// that matter have finished) and whether it allows t to run. A dependency
+// on a stream that emitted items may stand for one of its items (TaskInfo
+// names the stream): it allows t to run, and leaves the rule undecided
+// unless the stream succeeded.
 func (c *Checker) rule(t *task) (decided, run bool) {
-	finished, succeeded := 0, 0
+	finished, succeeded, items := 0, 0, 0
 	for _, d := range t.deps {
-		switch c.tasks[d].status {
-		case dagq.Succeeded:
+		switch dt := c.tasks[d]; {
+		case dt.status == dagq.Succeeded:
 			finished++
 			succeeded++
-		case dagq.Failed, dagq.Killed:
+		case dt.items > 0:
+			items++
+		case dt.status == dagq.Failed, dt.status == dagq.Killed:
 			if t.trigger == dagq.AllSucceeded {
 				return true, false
 			}
 			finished++
 		}
 	}
-	if finished < len(t.deps) {
+	if finished+items < len(t.deps) {
 		return false, false
 	}
-	return true, t.trigger != dagq.AnySucceeded || succeeded > 0 || len(t.deps) == 0
+	return items == 0, t.trigger != dagq.AnySucceeded || succeeded+items > 0 || len(t.deps) == 0
 }
 
 func (c *Checker) checkDeps(t *task, id dagq.TaskID, what string) {
@@ -252,9 +265,10 @@ func (c *Checker) checkDeps(t *task, id dagq.TaskID, what string) {
 }
 
 // settle notes that dependent id must leave Blocked before the next start
-// if its dependencies now decide its fate.
+// if its dependencies now decide its fate. A task with a Key is exempt: it
+// may wait for the outcome of a twin instead.
 func (c *Checker) settle(id dagq.TaskID) {
-	if t := c.tasks[id]; t.status == dagq.Blocked {
+	if t := c.tasks[id]; t.status == dagq.Blocked && !t.keyed {
 		if decided, _ := c.rule(t); decided {
 			c.undecided[id] = true
 		}

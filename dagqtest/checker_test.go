@@ -138,6 +138,26 @@ func TestCheckerFindsViolations(t *testing.T) {
 	}
 }
 
+func TestCheckerAcceptsStreamItemsAndKeys(t *testing.T) {
+	s := newSim(dagqtest.Limits{})
+	s.start(1, "q") // a stream
+	item := func(e *dagq.Event) { e.Kind = dagq.TaskItem }
+	s.move(1, "q", dagq.Running, dagq.Running, item)
+	s.deps[2] = []dagq.TaskID{1} // depends on an item: its Deps name the stream
+	s.run(2, "q")
+	s.deps[3] = []dagq.TaskID{1, 2}
+	s.move(3, "q", 0, dagq.Blocked) // waits for a later item
+	s.move(1, "q", dagq.Running, dagq.Failed)
+	s.move(4, "q", 0, dagq.Blocked)
+	s.deps[5] = []dagq.TaskID{4}
+	s.move(5, "q", 0, dagq.Blocked, func(e *dagq.Event) { e.Task.Key = "k" })
+	s.move(4, "q", dagq.Blocked, dagq.Killed) // 5 may adopt a twin's outcome instead
+	s.move(2, "q", dagq.Succeeded, dagq.Succeeded, item)
+	require.Len(t, s.c.Violations(), 1, "only the fake item event of a finished task")
+	s.run(6, "q")
+	require.Len(t, s.c.Violations(), 1, "items of a failed stream may be pending, keyed tasks may wait")
+}
+
 // recorder is a testing.TB that records Fatalf instead of stopping.
 type recorder struct {
 	testing.TB
