@@ -45,6 +45,11 @@ func (s *Scheduler) dispatchLocked(self bool) (mine *node) {
 // Tasks that do not fit their pools or backend are set aside (not
 // head-of-line blocking) and put back by restoreSkippedLocked.
 func (s *Scheduler) pickLocked() *node {
+	if len(s.reservers) > 0 {
+		if n := s.pickReserverLocked(); n != nil {
+			return n
+		}
+	}
 	for {
 		var best *node
 		var bq *Queue
@@ -131,9 +136,33 @@ func (s *Scheduler) acquireLocked(n *node) bool {
 // reserves the capacity n waits for: nothing else takes it until n starts.
 func (s *Scheduler) passOverLocked(n *node, reservedBy **node) {
 	n.x.skips++
-	if n.x.skips >= starveAfter && !n.waitsForReservation() {
+	if n.x.skips >= starveAfter && *reservedBy != n && !n.waitsForReservation() {
 		*reservedBy = n
+		s.reservers = append(s.reservers, n)
 	}
+}
+
+// pickReserverLocked starts a task that reserved a pool or backend as soon
+// as it fits, wherever it stands in its queue: the tasks ahead of it may
+// all wait for what it reserved, and a queue looks past only maxSkips of
+// them. Reservers that left the Queued status are forgotten.
+func (s *Scheduler) pickReserverLocked() *node {
+	var pick *node
+	live := s.reservers[:0]
+	for _, r := range s.reservers {
+		if r.status != Queued {
+			continue
+		}
+		if pick == nil && r.inReady && r.q.busy < r.q.size && s.acquireLocked(r) {
+			r.q.removeLocked(r)
+			pick = r
+			continue
+		}
+		live = append(live, r)
+	}
+	clear(s.reservers[len(live):])
+	s.reservers = live
+	return pick
 }
 
 // waitsForReservation reports whether another Queued task has reserved a

@@ -3,6 +3,7 @@ package dagq_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -145,5 +146,40 @@ func TestStarvationReservationsDoNotDeadlock(t *testing.T) {
 		require.Equal(t, dagq.Succeeded, m.Status())
 		require.Equal(t, dagq.Succeeded, n.Status())
 		require.NoError(t, s.Shutdown(bg))
+	})
+}
+
+// A task that reserved a pool starts as soon as the pool frees, even when
+// more than a dispatch round looks past became ready ahead of it, all
+// waiting for its reservation. (Found by TestChaos.)
+func TestReservingTaskStartsBehindManyWaiting(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		c := dagqtest.NewChecker(dagqtest.Limits{Queues: map[string]int{"q": 8}})
+		s := dagq.New(dagq.WithResource("mem", 2), dagq.WithObserver(c))
+		q, _ := s.Queue("q", 8)
+		gate, hold := newGate(), newGate()
+		first := dagq.Submit(q, gate.fn)
+		var ahead []*dagq.Future[int]
+		for range 100 { // ready once first succeeds, ahead of big in FIFO order
+			ahead = append(ahead, dagq.Submit(q, value(0), dagq.Uses("mem", 1), dagq.After(first)))
+		}
+		dagq.Submit(q, hold.fn, dagq.Uses("mem", 1))
+		big := dagq.Submit(q, value(2), dagq.Uses("mem", 2))
+		require.NoError(t, s.Start(bg))
+		for range 20 { // each submission passes big over: it reserves the pool
+			dagq.Submit(q, value(0))
+		}
+		synctest.Wait()
+		close(gate.release)
+		synctest.Wait()
+		close(hold.release)
+		ctx, cancel := context.WithTimeout(bg, time.Hour)
+		defer cancel()
+		require.NoError(t, s.Wait(ctx))
+		require.Equal(t, dagq.Succeeded, big.Status())
+		started := c.Started()
+		require.Less(t, slices.Index(started, big.ID()), slices.Index(started, ahead[0].ID()), "the reserving task went first")
+		require.NoError(t, s.Shutdown(bg))
+		c.Verify(t)
 	})
 }
