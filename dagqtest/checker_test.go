@@ -242,3 +242,31 @@ func TestCheckerOnARealRun(t *testing.T) {
 		require.LessOrEqual(t, c.MaxRunning(""), 2)
 	})
 }
+
+// Changes made at the same instant (as in a synctest bubble) all hold for
+// the events of that instant: a task started under the first is not
+// checked against the last.
+func TestSameInstantChangesAllHold(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		c := dagqtest.NewChecker(dagqtest.Limits{Parallelism: 1})
+		s := dagq.New(dagq.WithObserver(c), dagq.WithParallelism(1))
+		q, _ := s.Queue("q", 4)
+		release := make(chan struct{})
+		for range 4 {
+			dagq.Submit(q, func(context.Context) (int, error) {
+				<-release
+				return 0, nil
+			})
+		}
+		require.NoError(t, s.Start(bg))
+		c.SetParallelism(s, 3) // two more start
+		c.SetParallelism(s, 1)
+		c.SetParallelism(s, 2)
+		synctest.Wait()
+		close(release)
+		require.NoError(t, s.Wait(bg))
+		require.NoError(t, s.Shutdown(bg))
+		c.Verify(t)
+		require.Equal(t, 3, c.MaxRunning(""))
+	})
+}

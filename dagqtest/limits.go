@@ -24,7 +24,7 @@ const unlimited = math.MaxInt
 
 // bound is one limit and its changes over time. A change is in force for
 // events after the call that made it returned, and the larger of the old
-// and new limits holds for events during the call: a task started just
+// and new limits holds for events during the call (or at its instant): a task started just
 // before a lowering, whose event arrives after it, is not a violation, and
 // a task started under a raised limit is never checked against the old one.
 type bound struct {
@@ -53,19 +53,22 @@ func (b *bound) current() int {
 	return b.changes[len(b.changes)-1].new
 }
 
-// at returns the limit in force for an event at time t.
+// at returns the limit in force for an event at time t: the largest of
+// the limits of every change whose call t falls in (several, when they
+// were made at the same instant) and of the limit before them.
 func (b *bound) at(t time.Time) int {
+	limit := 0
 	for i := len(b.changes) - 1; i >= 0; i-- {
 		c := b.changes[i]
 		if c.from.After(t) {
 			continue
 		}
 		if !c.pending && t.After(c.to) {
-			return c.new
+			return max(limit, c.new)
 		}
-		return max(c.old, c.new)
+		limit = max(limit, c.old, c.new)
 	}
-	return b.initial
+	return max(limit, b.initial)
 }
 
 // limits is the Checker's record of every bound. It has its own lock,
