@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dagq/dagq"
+	"github.com/dagq/dagq/dagqtest"
 )
 
 // slots is a Capacity backend with n numbered slots, running jobs locally.
@@ -66,7 +67,7 @@ func (s *slots) Release(job *dagq.Job) {
 func TestCapacityBackendKeepsTasksQueuedInOrder(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		b := newSlots(2)
-		c := newChecker(nil)
+		c := dagqtest.NewChecker(dagqtest.Limits{})
 		s := dagq.New(dagq.WithBackend("slots", b), dagq.WithDefaultBackend("slots"), dagq.WithObserver(c))
 		q, _ := s.Queue("q", 10, dagq.WithQueuePolicy(dagq.ByWeight()))
 		for i := range 6 {
@@ -83,7 +84,7 @@ func TestCapacityBackendKeepsTasksQueuedInOrder(t *testing.T) {
 		require.Equal(t, 2, q.Running())
 		require.Equal(t, 4, q.Pending(), "surplus tasks wait Queued")
 		require.NoError(t, s.Wait(bg))
-		require.Equal(t, []dagq.TaskID{6, 5, 4, 3, 2, 1}, c.started, "dispatched by weight")
+		require.Equal(t, []dagq.TaskID{6, 5, 4, 3, 2, 1}, c.Started(), "dispatched by weight")
 		require.Equal(t, 2, b.peak)
 		info, _ := s.Task(1)
 		require.Len(t, info.Devices, 1)
@@ -92,7 +93,8 @@ func TestCapacityBackendKeepsTasksQueuedInOrder(t *testing.T) {
 		_, err := tooBig.Get(bg)
 		require.ErrorContains(t, err, "needs more slots than exist")
 		require.NoError(t, s.Shutdown(bg))
-		require.Empty(t, c.verify(7))
+		c.Verify(t)
+		require.Equal(t, 7, c.Tasks())
 	})
 }
 
@@ -166,7 +168,7 @@ func TestBackendBusyRequeues(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		b := &busyBackend{}
 		b.refusals.Store(3)
-		c := newChecker(nil)
+		c := dagqtest.NewChecker(dagqtest.Limits{})
 		s := dagq.New(dagq.WithBackend("busy", b), dagq.WithObserver(c))
 		f := dagq.Submit(s.DefaultQueue(), value(5), dagq.OnBackend("busy"))
 		require.NoError(t, s.Run(bg))
@@ -175,7 +177,8 @@ func TestBackendBusyRequeues(t *testing.T) {
 		require.Equal(t, 5, v)
 		require.Equal(t, 1, f.Info().Attempts, "refusals are not attempts")
 		require.NoError(t, s.Shutdown(bg))
-		require.Empty(t, c.verify(1))
+		c.Verify(t)
+		require.Equal(t, 1, c.Tasks())
 	})
 }
 

@@ -45,6 +45,11 @@ func (s *Scheduler) dispatchLocked(self bool) (mine *node) {
 // Tasks that do not fit their pools or backend are set aside (not
 // head-of-line blocking) and put back by restoreSkippedLocked.
 func (s *Scheduler) pickLocked() *node {
+	if len(s.reservers) > 0 {
+		if n := s.pickReserverLocked(); n != nil {
+			return n
+		}
+	}
 	for {
 		var best *node
 		var bq *Queue
@@ -142,9 +147,50 @@ func (s *Scheduler) acquireLocked(n *node) bool {
 // reserves the capacity n waits for: nothing else takes it until n starts.
 func (s *Scheduler) passOverLocked(n *node, reservedBy **node) {
 	n.x.skips++
-	if r := *reservedBy; n.x.skips >= starveAfter && (r == nil || r.status != Queued) {
+	if n.x.skips >= starveAfter && *reservedBy != n && !n.waitsForReservation() {
 		*reservedBy = n
+		s.reservers = append(s.reservers, n)
 	}
+}
+
+// pickReserverLocked starts a task that reserved a pool or backend as soon
+// as it fits, wherever it stands in its queue: the tasks ahead of it may
+// all wait for what it reserved, and a queue looks past only maxSkips of
+// them. Reservers that left the Queued status are forgotten.
+func (s *Scheduler) pickReserverLocked() *node {
+	var pick *node
+	live := s.reservers[:0]
+	for _, r := range s.reservers {
+		if r.status != Queued {
+			continue
+		}
+		if pick == nil && r.inReady && r.q.busy < r.q.size &&
+			(r.q.run == nil || s.releasableLocked(r.q, r)) && s.acquireLocked(r) {
+			r.q.removeLocked(r)
+			if r.q.run != nil {
+				s.releaseLocked(r.q, r)
+			}
+			pick = r
+			continue
+		}
+		live = append(live, r)
+	}
+	clear(s.reservers[len(live):])
+	s.reservers = live
+	return pick
+}
+
+// waitsForReservation reports whether another Queued task has reserved a
+// pool or the backend n needs. Such a task reserves nothing itself: two
+// tasks each holding what the other waits for would wait forever.
+func (n *node) waitsForReservation() bool {
+	other := func(r *node) bool { return r != nil && r != n && r.status == Queued }
+	for _, u := range n.x.uses {
+		if other(u.p.reservedBy) {
+			return true
+		}
+	}
+	return other(n.backend.reservedBy)
 }
 
 // jobLocked returns the Job of n's current attempt, making it if needed.
@@ -306,6 +352,12 @@ func (s *Scheduler) outcomeLocked(n *node, v any, err error, now int64) {
 func (s *Scheduler) requeueLocked(n *node, reason string, delay time.Duration, now int64) {
 	n.extra().reason = reason
 	s.setStatusLocked(n, Queued, TaskQueued, reason, now)
+	if s.state == stateClosed {
+		// Shutdown let the attempt finish, but nothing starts again.
+		s.killLocked(n, "shutdown: killed while queued", now)
+		s.resolveLocked(n, now)
+		return
+	}
 	if delay <= 0 {
 		n.q.pushLocked(n)
 		return

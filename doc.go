@@ -149,6 +149,11 @@
 //		_ = s.Shutdown(context.Background())
 //	})
 //
+// Package github.com/dagq/dagq/dagqtest provides a Checker, an observer
+// that verifies the scheduler's invariants at every event of a test run
+// (legal transitions, dependencies met before a start, queue sizes, Stats,
+// one terminal status per task).
+//
 // # Performance
 //
 // Submitting a closure allocates its future (one object holding the task)

@@ -9,12 +9,13 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dagq/dagq"
+	"github.com/dagq/dagq/dagqtest"
 )
 
 // FIFO starts ready tasks in ID order, whatever order they became ready
 // in, also when some were killed while queued.
 func TestFIFOOrderWithOutOfOrderReadiness(t *testing.T) {
-	c := newChecker(map[string]int{"one": 1})
+	c := dagqtest.NewChecker(dagqtest.Limits{Queues: map[string]int{"one": 1}})
 	s := dagq.New(dagq.WithObserver(c))
 	defer s.Shutdown(bg)
 	q, _ := s.Queue("one", 1)
@@ -34,8 +35,8 @@ func TestFIFOOrderWithOutOfOrderReadiness(t *testing.T) {
 	require.ErrorAs(t, s.Run(bg), &re)
 	require.Equal(t, 0, re.Failed)
 	require.Equal(t, 1, re.Killed)
-	require.Empty(t, c.verify(100))
-	started := c.started[len(gates):]
+	c.Verify(t)
+	started := c.Started()[len(gates):]
 	require.True(t, slices.IsSorted(started), "dependents started in ID order: %v", started)
 	require.NotContains(t, started, deps[7].ID())
 }

@@ -8,7 +8,8 @@ package dagq
 // not block the queue. To keep large requests from starving, a task passed
 // over starveAfter times reserves the pool: from then on no other task
 // takes capacity from it until the reserving task has started (or left
-// the Queued status), so the pool drains until the large request fits.
+// the Queued status), so the pool drains until the large request fits. A
+// task waiting for another's reservation reserves nothing (no deadlock).
 type pool struct {
 	name       string
 	capacity   int

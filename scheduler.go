@@ -61,6 +61,7 @@ type Scheduler struct {
 	sinks       []*sink
 	edges       edgeArena     // dependency edges
 	stack       []*node       // scratch for propagation
+	reservers   []*node       // tasks that reserved a pool or backend (dispatch.go)
 	scratch     taskConfig    // scratch for submission
 	shutdown    chan struct{} // closed when Shutdown has finished
 

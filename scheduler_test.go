@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dagq/dagq"
+	"github.com/dagq/dagq/dagqtest"
 )
 
 var bg = context.Background()
@@ -24,9 +25,9 @@ func value[T any](v T) func(context.Context) (T, error) {
 }
 
 // newChecked returns a scheduler with a checker attached, and a queue.
-func newChecked(t *testing.T, size int, opts ...dagq.Option) (*dagq.Scheduler, *dagq.Queue, *checker) {
+func newChecked(t *testing.T, size int, opts ...dagq.Option) (*dagq.Scheduler, *dagq.Queue, *dagqtest.Checker) {
 	t.Helper()
-	c := newChecker(map[string]int{"q": size})
+	c := dagqtest.NewChecker(dagqtest.Limits{Queues: map[string]int{"q": size}})
 	s := dagq.New(append(opts, dagq.WithObserver(c))...)
 	t.Cleanup(func() { require.NoError(t, s.Shutdown(bg)) })
 	q, err := s.Queue("q", size)
@@ -55,15 +56,16 @@ func TestDiamond(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, 5, v)
 	require.Equal(t, []string{"a", "bb", "ccc"}, order)
-	require.Equal(t, []dagq.TaskID{a.ID(), b.ID(), cc.ID(), d.ID()}, c.started)
-	require.Empty(t, c.verify(4))
+	require.Equal(t, []dagq.TaskID{a.ID(), b.ID(), cc.ID(), d.ID()}, c.Started())
+	c.Verify(t)
+	require.Equal(t, 4, c.Tasks())
 	require.Equal(t, []dagq.TaskID{b.ID(), cc.ID()}, d.Info().Deps)
 }
 
 func TestRandomDAGRespectsDependenciesAndSizes(t *testing.T) {
 	const n = 10_000
 	sizes := map[string]int{"one": 1, "two": 2, "four": 4}
-	c := newChecker(sizes)
+	c := dagqtest.NewChecker(dagqtest.Limits{Queues: sizes})
 	s := dagq.New(dagq.WithObserver(c))
 	defer s.Shutdown(bg)
 	var queues []*dagq.Queue
@@ -89,8 +91,9 @@ func TestRandomDAGRespectsDependenciesAndSizes(t *testing.T) {
 	}
 	require.NoError(t, s.Run(bg))
 	require.Equal(t, int64(n), ran.Load())
-	require.Empty(t, c.verify(n))
-	require.Equal(t, 4, c.maxRunning["four"], "the largest queue should fill up")
+	c.Verify(t)
+	require.Equal(t, n, c.Tasks())
+	require.Equal(t, 4, c.MaxRunning("four"), "the largest queue should fill up")
 	st := s.Stats()
 	require.Equal(t, n, st.Succeeded)
 	require.Equal(t, n, st.Queues["one"].Submitted+st.Queues["two"].Submitted+st.Queues["four"].Submitted)
@@ -231,12 +234,13 @@ func TestSubmitWhileRunning(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, 100+99*100/2, v)
 	require.NoError(t, s.Wait(bg))
-	require.Empty(t, c.verify(102))
+	c.Verify(t)
+	require.Equal(t, 102, c.Tasks())
 }
 
 func TestCancelKillsDependentsTransitively(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		c := newChecker(nil)
+		c := dagqtest.NewChecker(dagqtest.Limits{})
 		s := dagq.New(dagq.WithObserver(c))
 		q := s.DefaultQueue()
 		g := newGate()
@@ -267,7 +271,8 @@ func TestCancelKillsDependentsTransitively(t *testing.T) {
 		err = s.Wait(bg)
 		require.ErrorIs(t, err, dagq.ErrKilled)
 		require.Equal(t, 3, s.Stats().Killed)
-		require.Empty(t, c.verify(4))
+		c.Verify(t)
+		require.Equal(t, 4, c.Tasks())
 		require.NoError(t, s.Shutdown(bg))
 	})
 }
@@ -296,7 +301,8 @@ func TestFailureKillsDependentsWithReason(t *testing.T) {
 	require.Equal(t, dagq.Killed, late.Status())
 	require.Contains(t, late.Info().Reason, "fetch-7")
 	require.Error(t, s.Wait(bg))
-	require.Empty(t, c.verify(4))
+	c.Verify(t)
+	require.Equal(t, 4, c.Tasks())
 }
 
 func TestPanicFailsTaskOnly(t *testing.T) {
@@ -325,7 +331,7 @@ func TestPanicWithErrorUnwraps(t *testing.T) {
 
 func TestShutdownKillsWithReasons(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		c := newChecker(nil)
+		c := dagqtest.NewChecker(dagqtest.Limits{})
 		s := dagq.New(dagq.WithObserver(c))
 		q, _ := s.Queue("q", 1)
 		g := newGate()
@@ -350,7 +356,8 @@ func TestShutdownKillsWithReasons(t *testing.T) {
 		require.ErrorIs(t, s.Start(bg), dagq.ErrClosed)
 		require.ErrorIs(t, s.Add(dagq.Spec{Name: "x", Run: func(context.Context) error { return nil }}), dagq.ErrClosed)
 		require.NoError(t, s.Shutdown(bg))
-		require.Empty(t, c.verify(3))
+		c.Verify(t)
+		require.Equal(t, 3, c.Tasks())
 	})
 }
 
@@ -448,12 +455,13 @@ func TestTriggerRules(t *testing.T) {
 	_, err := valued.Get(bg)
 	var se *dagq.SubmitError
 	require.ErrorAs(t, err, &se, "only AllSucceeded tasks take values")
-	require.Empty(t, c.verify(7))
+	c.Verify(t)
+	require.Equal(t, 7, c.Tasks())
 }
 
 func TestRetryAndTimeout(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		c := newChecker(nil)
+		c := dagqtest.NewChecker(dagqtest.Limits{})
 		s := dagq.New(dagq.WithObserver(c))
 		q := s.DefaultQueue()
 		var tries atomic.Int32
@@ -476,7 +484,8 @@ func TestRetryAndTimeout(t *testing.T) {
 		_, err = slow.Get(bg)
 		require.ErrorIs(t, err, context.DeadlineExceeded)
 		require.Equal(t, time.Minute, time.Since(start))
-		require.Empty(t, c.verify(2))
+		c.Verify(t)
+		require.Equal(t, 2, c.Tasks())
 		require.NoError(t, s.Shutdown(bg))
 	})
 }
@@ -515,7 +524,8 @@ func TestEventsArePerTaskOrderedAndCausal(t *testing.T) {
 		dagq.Then(q, root, func(_ context.Context, v int) (int, error) { return v, nil })
 	}
 	require.NoError(t, s.Run(bg))
-	require.Empty(t, c.verify(51))
+	c.Verify(t)
+	require.Equal(t, 51, c.Tasks())
 	finished := map[dagq.TaskID]bool{}
 	count := 0
 	for e := range ch {

@@ -27,4 +27,5 @@ for m in "${modules[@]}"; do
 	pg=(); case "$m" in ./river | ./examples/distributed) pg=("$root/scripts/postgres.sh") ;; esac
 	(cd "$root/$m" && go vet ./... && staticcheck ./... && "${pg[@]}" go test -race -count=1 ./...)
 done
+if [ "${CI:-}" = true ]; then bash "$root/scripts/fuzz.sh"; fi
 echo "== all checks passed"
