@@ -27,6 +27,7 @@ func chaosLanes(seed uint64) []chaosLane {
 		{queue: "cpu", size: 4},
 		{queue: "io", size: 3, backend: newFlaky(seed)},
 		{queue: "dev", size: 2, backend: newSlots(2), needs: 1},
+		{queue: "sim", size: 3, backend: dagq.NewFake(dagq.FakeDefault(dagq.FakeScript{Duration: 200 * time.Microsecond, RunFunc: true}))},
 	}
 }
 
