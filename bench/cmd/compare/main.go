@@ -35,26 +35,30 @@ func main() {
 			continue
 		}
 		g := sh.Build(*n)
+		var rows []row
 		results := map[string]result{}
 		for _, sys := range bench.Systems {
-			if !sys.Supports(g) && !(sys.MaxN > 0 && sys.Supports(sh.Build(sys.MaxN))) {
-				continue
+			gg := g
+			if !sys.Supports(g) {
+				if sys.MaxN == 0 || !sys.Supports(sh.Build(sys.MaxN)) {
+					continue
+				}
+				gg = sh.Build(sys.MaxN) // a super-linear peer, at its capped size
 			}
 			if *only != "" && !slices.Contains(strings.Split(*only, ","), sys.Name) && !strings.HasPrefix(sys.Name, "floor") {
 				continue
 			}
-			gg := g
-			if !sys.Supports(g) {
-				gg = sh.Build(sys.MaxN) // a super-linear peer, at its capped size
-			}
 			results[sys.Name] = measure(sys, gg, w)
-			r := results[sys.Name]
+			rows = append(rows, row{sys.Name, gg.N})
+		}
+		for _, r := range rows {
+			m := results[r.system]
 			note := ""
-			if gg != g {
-				note = fmt.Sprintf(" (n=%d)", gg.N)
+			if r.n != g.N {
+				note = fmt.Sprintf(" (n=%d)", r.n)
 			}
-			fmt.Printf("| %s | %s%s | %.0f | %.0f | %.1f | %.2f | %.2f |\n", sh.Name, sys.Name, note, r.ns, r.bytes, r.allocs,
-				r.ns/results["floor"].ns, r.ns/results["floor-prebuilt"].ns)
+			fmt.Printf("| %s | %s%s | %.0f | %.0f | %.1f | %.2f | %.2f |\n", sh.Name, r.system, note, m.ns, m.bytes, m.allocs,
+				m.ns/results["floor"].ns, m.ns/results["floor-prebuilt"].ns)
 		}
 	}
 	if *scaling != "" {
@@ -65,6 +69,11 @@ func main() {
 }
 
 type result struct{ ns, bytes, allocs float64 }
+
+type row struct {
+	system string
+	n      int
+}
 
 // measure runs the system on g with testing.Benchmark.
 func measure(sys bench.System, g *bench.Graph, w bench.Work) result {
