@@ -61,8 +61,11 @@ func note(t dagq.TaskInfo) string {
 		var xe *dagq.ExitError
 		if errors.As(t.Err, &xe) {
 			s := fmt.Sprintf("exit code %d", xe.Code)
-			if xe.Code < 0 {
-				s = firstLine(xe.Err.Error())
+			if xe.Code < 0 { // cancelled, timed out or not started: say why
+				s = firstLine(t.Err.Error())
+				if cause, _, found := strings.Cut(s, " (dagq: command"); found {
+					s = cause // the command's part is the log's
+				}
 			}
 			if xe.Log != "" {
 				s += ", log " + xe.Log

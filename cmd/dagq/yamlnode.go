@@ -23,7 +23,10 @@ type inputError struct {
 // Error returns e.g. "pipeline.yaml:12:7: unknown key "cmdd" in job "build"
 // (fix: did you mean "cmd"?)", on one line.
 func (e *inputError) Error() string {
-	s := fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Col, e.Msg)
+	s := fmt.Sprintf("%s: %s", e.File, e.Msg)
+	if e.Line > 0 {
+		s = fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Col, e.Msg)
+	}
 	if e.Fix != "" {
 		s += " (fix: " + e.Fix + ")"
 	}
