@@ -68,7 +68,7 @@ func Bars(on bool) Option { return func(_ *Display, bars *bool) { *bars = on } }
 // (an *os.File on a character device) and plain lines otherwise.
 func New(out io.Writer, opts ...Option) *Display {
 	d := &Display{out: out, interval: 5 * time.Second, queues: map[string]*queueState{}}
-	bars := isTerminal(out)
+	bars := IsTerminal(out)
 	for _, o := range opts {
 		o(d, &bars)
 	}
@@ -78,7 +78,9 @@ func New(out io.Writer, opts ...Option) *Display {
 	return d
 }
 
-func isTerminal(w io.Writer) bool {
+// IsTerminal reports whether w is a terminal (an *os.File on a character
+// device): what New checks to choose bars or plain lines.
+func IsTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	if !ok {
 		return false

@@ -92,5 +92,5 @@ func TestCloseIsIdempotentAndStopsObserving(t *testing.T) {
 }
 
 func TestNotATerminal(t *testing.T) {
-	require.False(t, isTerminal(&bytes.Buffer{}))
+	require.False(t, IsTerminal(&bytes.Buffer{}))
 }

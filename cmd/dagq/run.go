@@ -81,7 +81,7 @@ func runPipeline(p *pipeline, o *runOptions, stdout, stderr io.Writer) int {
 	if store != nil {
 		defer store.Close()
 	}
-	s, display, err := newScheduler(p, o, store, stderr)
+	s, runs, display, err := newScheduler(p, o, store, stderr)
 	if err != nil {
 		fmt.Fprintf(stderr, "dagq: %v\n", err)
 		return exitBadInput
@@ -113,6 +113,7 @@ func runPipeline(p *pipeline, o *runOptions, stdout, stderr io.Writer) int {
 		<-waited
 	}
 	_ = s.Shutdown(context.Background()) // returns at once when all is done
+	runs.wait()                          // killed jobs' process groups are gone
 	if display != nil {
 		display.Close()
 	}
@@ -158,14 +159,15 @@ func openState(p *pipeline, o *runOptions) (*boltstore.Store, error) {
 
 // newScheduler makes the scheduler of a pipeline, with its queues,
 // backends, store and displays, and adds the jobs.
-func newScheduler(p *pipeline, o *runOptions, store *boltstore.Store, stderr io.Writer) (*dagq.Scheduler, *progress.Display, error) {
-	shell := dagq.Exec(dagq.ExecLogDir(o.logs), dagq.ExecGrace(o.grace))
-	if o.logs == "" {
-		shell = dagq.Exec(dagq.ExecGrace(o.grace))
+func newScheduler(p *pipeline, o *runOptions, store *boltstore.Store, stderr io.Writer) (*dagq.Scheduler, *inflight, *progress.Display, error) {
+	execOpts := []dagq.ExecOption{dagq.ExecGrace(o.grace)}
+	if o.logs != "" {
+		execOpts = append(execOpts, dagq.ExecLogDir(o.logs))
 	}
+	shell := newInflight(dagq.Exec(execOpts...))
 	gpu, err := dagq.NewGPU(p.gpus, dagq.WithInner(shell))
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	opts := []dagq.Option{
 		dagq.WithBackend("shell", shell), dagq.WithBackend("gpu", gpu),
@@ -176,7 +178,7 @@ func newScheduler(p *pipeline, o *runOptions, store *boltstore.Store, stderr io.
 	}
 	var display *progress.Display
 	switch mode := o.display; {
-	case mode == "bars" || mode == "auto" && isTerminal(stderr):
+	case mode == "bars" || mode == "auto" && progress.IsTerminal(stderr):
 		display = progress.New(stderr, progress.Bars(true))
 		opts = append(opts, dagq.WithObserver(display))
 	case mode == "lines" || mode == "auto":
@@ -190,7 +192,7 @@ func newScheduler(p *pipeline, o *runOptions, store *boltstore.Store, stderr io.
 			_, err = s.Queue(q.name, q.size, q.opts...)
 		}
 		if err != nil {
-			return nil, nil, fmt.Errorf("%s:%d: %w", p.file, q.at.Line, err)
+			return nil, nil, nil, fmt.Errorf("%s:%d: %w", p.file, q.at.Line, err)
 		}
 	}
 	specs := p.specs()
@@ -205,23 +207,13 @@ func newScheduler(p *pipeline, o *runOptions, store *boltstore.Store, stderr io.
 		if errors.As(err, &ge) {
 			for _, j := range p.jobs {
 				if j.spec.Name == ge.Spec {
-					return nil, nil, fmt.Errorf("%s:%d: %w", p.file, j.at.Line, err)
+					return nil, nil, nil, fmt.Errorf("%s:%d: %w", p.file, j.at.Line, err)
 				}
 			}
 		}
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	return s, display, nil
-}
-
-// isTerminal reports whether w is a terminal.
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
+	return s, shell, display, nil
 }
 
 // writeExports writes the trace and the timeline, if asked for.

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -68,8 +69,7 @@ jobs:
 	require.Equal(t, exitFailed, r.code)
 	require.Regexp(t, `(?m)^flaky\s+failed\s+\S+\s+\S+\s+exit code 3, log \.dagq/logs/\d+-flaky\.1\.log$`, r.stdout)
 	require.Regexp(t, `(?m)^publish\s+killed\s+-\s+-\s+dependency "flaky" \(id \d+\) failed`, r.stdout)
-	require.Regexp(t, `(?m)^lint\s+succeeded`, r.stdout)
-	require.Regexp(t, `(?m)^cleanup\s+succeeded`, r.stdout)
+	requireStatuses(t, r.stdout, "lint succeeded", "cleanup succeeded")
 	require.Contains(t, r.stdout, "5 jobs: 3 succeeded (0 cached), 1 failed, 1 killed or not run")
 	require.Contains(t, r.stderr, "] FAILED flaky: exit code 3")
 	require.Contains(t, r.stderr, "dagq run --resume p.yaml")
@@ -79,10 +79,7 @@ jobs:
 	writeFile(t, dir, "p.yaml", strings.Replace(readFile(t, dir, "p.yaml"), "exit 3", "exit 0", 1))
 	r = runBinary(t, dir, "run", "--resume", file)
 	require.Equal(t, exitOK, r.code, r.stderr)
-	require.Regexp(t, `(?m)^prepare\s+cached`, r.stdout)
-	require.Regexp(t, `(?m)^lint\s+cached`, r.stdout)
-	require.Regexp(t, `(?m)^flaky\s+succeeded`, r.stdout)
-	require.Regexp(t, `(?m)^cleanup\s+cached`, r.stdout)
+	requireStatuses(t, r.stdout, "prepare cached", "lint cached", "flaky succeeded", "cleanup cached")
 	require.FileExists(t, filepath.Join(dir, "published"))
 }
 
@@ -100,7 +97,7 @@ jobs:
 `)
 	r := runBinary(t, dir, "run", "--state", "", "--grace", "0s", file)
 	require.Equal(t, exitFailed, r.code)
-	require.Regexp(t, `(?m)^retried\s+succeeded`, r.stdout)
+	requireStatuses(t, r.stdout, "retried succeeded")
 	require.Regexp(t, `(?m)^slow\s+failed\s+.*(timeout|deadline)`, r.stdout)
 	require.NotContains(t, r.stderr, "--resume", "no state file, nothing to resume")
 	require.NoDirExists(t, filepath.Join(dir, ".dagq", "state.db"))
@@ -143,4 +140,14 @@ func readLog(t *testing.T, dir, job string) string {
 	b, err := os.ReadFile(logs[0])
 	require.NoError(t, err)
 	return string(b)
+}
+
+// requireStatuses checks rows of the summary table: each of want is a
+// job's name and its status, e.g. "build succeeded".
+func requireStatuses(t *testing.T, summary string, want ...string) {
+	t.Helper()
+	for _, w := range want {
+		name, status, _ := strings.Cut(w, " ")
+		require.Regexp(t, `(?m)^`+regexp.QuoteMeta(name)+`\s+`+status+`\s`, summary)
+	}
 }
