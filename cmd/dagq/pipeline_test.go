@@ -163,11 +163,3 @@ func TestDefaultKeys(t *testing.T) {
 	require.NotEqual(t, p.jobs[0].spec.Key, changed.jobs[0].spec.Key, "a changed command runs again")
 	require.Equal(t, []string{"sh", "-c", "make a"}, p.jobs[0].spec.Cmd)
 }
-
-func TestSuggest(t *testing.T) {
-	known := []string{"name", "cmd", "deps"}
-	require.Equal(t, `did you mean "cmd"?`, suggest("cmdd", known))
-	require.Equal(t, `did you mean "name"?`, suggest("nmae", known))
-	require.Equal(t, "known keys: name, cmd, deps", suggest("zz", known))
-	require.Equal(t, 3, editDistance("kitten", "sitting"))
-}
