@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"time"
@@ -67,7 +68,9 @@ func loadPipeline(path string, gpus *string) (*pipeline, error) {
 func parsePipeline(file string, data []byte, gpus *string) (*pipeline, error) {
 	var doc yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(data))
-	if err := dec.Decode(&doc); err != nil {
+	if err := dec.Decode(&doc); errors.Is(err, io.EOF) {
+		return nil, inputErrors{{File: file, Msg: "the file is empty", Fix: "see examples/pipeline.yaml"}}
+	} else if err != nil {
 		return nil, fmt.Errorf("dagq: %s: %w", file, err)
 	}
 	d := &decoder{file: file}

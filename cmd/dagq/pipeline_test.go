@@ -112,6 +112,10 @@ jobs:
 		file: "queues: {}\n",
 		want: []string{`p.yaml:1:1: the pipeline has no jobs (fix: add a ` + "`jobs:`"},
 	}, {
+		name: "empty file",
+		file: "",
+		want: []string{"dagq: p.yaml: the file is empty (fix: see examples/pipeline.yaml)"},
+	}, {
 		name: "not YAML",
 		file: "jobs: [\n",
 		want: []string{"dagq: p.yaml: yaml: line 1: did not find expected node content"},
