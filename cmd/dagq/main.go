@@ -60,12 +60,15 @@ func dagqMain(args []string, stdout, stderr io.Writer) int {
 }
 
 // parseArgs parses flags placed before or after the one pipeline file
-// and returns the file.
-func parseArgs(fs *flag.FlagSet, args []string) (string, error) {
+// and returns the file. On -h, or a problem it reports, ok is false and
+// code is the exit code.
+func parseArgs(fs *flag.FlagSet, args []string) (file string, code int, ok bool) {
 	var files []string
 	for {
-		if err := fs.Parse(args); err != nil {
-			return "", err
+		if err := fs.Parse(args); err == flag.ErrHelp {
+			return "", exitOK, false
+		} else if err != nil {
+			return "", exitBadInput, false // the flag package printed it
 		}
 		if fs.NArg() == 0 {
 			break
@@ -74,9 +77,10 @@ func parseArgs(fs *flag.FlagSet, args []string) (string, error) {
 		args = fs.Args()[1:]
 	}
 	if len(files) != 1 {
-		return "", fmt.Errorf("want one pipeline file, got %d", len(files))
+		fmt.Fprintf(fs.Output(), "%s: want one pipeline file, got %d\n", fs.Name(), len(files))
+		return "", exitBadInput, false
 	}
-	return files[0], nil
+	return files[0], exitOK, true
 }
 
 // reportInput prints a pipeline's problems and returns the exit code.

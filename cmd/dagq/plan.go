@@ -16,13 +16,9 @@ func planCommand(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	format := fs.String("format", "dot", "graph format: dot, mermaid or none")
 	gpus := gpusFlag(fs)
-	file, err := parseArgs(fs, args)
-	if err != nil {
-		if err == flag.ErrHelp {
-			return exitOK
-		}
-		fmt.Fprintf(stderr, "dagq plan: %v\n", err)
-		return exitBadInput
+	file, code, ok := parseArgs(fs, args)
+	if !ok {
+		return code
 	}
 	if *format != "dot" && *format != "mermaid" && *format != "none" {
 		fmt.Fprintf(stderr, "dagq plan: --format %q: want dot, mermaid or none\n", *format)

@@ -42,13 +42,9 @@ func runCommand(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.timeline, "timeline", "", "write an HTML timeline of the run to this file")
 	fs.StringVar(&o.display, "progress", "auto", "live display: auto (bars on a terminal, else lines), bars, lines or none")
 	fs.DurationVar(&o.grace, "grace", 5*time.Second, "when killing a job, time between SIGTERM and SIGKILL")
-	file, err := parseArgs(fs, args)
-	if err != nil {
-		if err == flag.ErrHelp {
-			return exitOK
-		}
-		fmt.Fprintf(stderr, "dagq run: %v\n", err)
-		return exitBadInput
+	file, code, ok := parseArgs(fs, args)
+	if !ok {
+		return code
 	}
 	o.file = file
 	switch {
