@@ -135,9 +135,8 @@ func TestSecondInterruptKills(t *testing.T) {
 
 	// The job's shell is gone, killed with its group. (It may have been
 	// killed before it wrote its pid.)
-	if b, err := os.ReadFile(filepath.Join(dir, "hold.pid")); err == nil {
-		pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
-		require.NoError(t, err)
+	b, _ := os.ReadFile(filepath.Join(dir, "hold.pid"))
+	if pid, err := strconv.Atoi(strings.TrimSpace(string(b))); err == nil {
 		require.ErrorIs(t, syscall.Kill(pid, 0), syscall.ESRCH)
 	}
 
