@@ -129,6 +129,19 @@ func (d *Display) Observe(e dagq.Event) {
 	}
 }
 
+// Print writes a message of the application's, which should end in a
+// newline: above the bars in bar mode, so that they are not garbled, or
+// as a line of its own in plain mode and once the display is closed.
+func (d *Display) Print(msg string) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.closed {
+		_, _ = io.WriteString(d.out, msg)
+		return
+	}
+	d.printLocked(msg)
+}
+
 // Close stops the bars (leaving them as they are on the screen) and
 // waits for their goroutines; later events are ignored. Shutdown of the
 // observed scheduler does this too. Safe to call more than once.

@@ -82,6 +82,10 @@ func runPipeline(p *pipeline, o *runOptions, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "dagq: %v\n", err)
 		return exitBadInput
 	}
+	say := func(msg string) { fmt.Fprint(stderr, msg) }
+	if display != nil {
+		say = display.Print // above the bars
+	}
 	begin := time.Now()
 	if err := s.Start(context.Background()); err != nil {
 		fmt.Fprintf(stderr, "dagq: %v\n", err)
@@ -94,12 +98,12 @@ func runPipeline(p *pipeline, o *runOptions, stdout, stderr io.Writer) int {
 	case <-waited:
 	case <-sigs:
 		interrupted = true
-		fmt.Fprintf(stderr, "dagq: interrupted: starting no more jobs, waiting for the %d running (interrupt again to kill them)\n", s.Stats().Running)
+		say(fmt.Sprintf("dagq: interrupted: starting no more jobs, waiting for the %d running (interrupt again to kill them)\n", s.Stats().Running))
 		kill, cancel := context.WithCancel(context.Background())
 		go func() {
 			select {
 			case <-sigs:
-				fmt.Fprintln(stderr, "dagq: killing the running jobs")
+				say("dagq: killing the running jobs\n")
 				cancel()
 			case <-kill.Done():
 			}
