@@ -85,8 +85,7 @@ func parseArgs(fs *flag.FlagSet, args []string) (file string, code int, ok bool)
 
 // reportInput prints a pipeline's problems and returns the exit code.
 func reportInput(stderr io.Writer, err error) int {
-	var es inputErrors
-	if errors.As(err, &es) {
+	if es, ok := errors.AsType[inputErrors](err); ok {
 		for _, e := range es {
 			fmt.Fprintln(stderr, "dagq: "+e.Error())
 		}

@@ -82,6 +82,11 @@ func runPipeline(p *pipeline, o *runOptions, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "dagq: %v\n", err)
 		return exitBadInput
 	}
+	if err := addPipeline(s, p); err != nil {
+		_ = s.Shutdown(context.Background()) // closes the display too
+		fmt.Fprintf(stderr, "dagq: %v\n", err)
+		return exitBadInput
+	}
 	say := func(msg string) { fmt.Fprint(stderr, msg) }
 	if display != nil {
 		say = display.Print // above the bars
@@ -157,8 +162,8 @@ func openState(p *pipeline, o *runOptions) (*boltstore.Store, error) {
 	return st, nil
 }
 
-// newScheduler makes the scheduler of a pipeline, with its queues,
-// backends, store and displays, and adds the jobs.
+// newScheduler makes the scheduler of a pipeline, with its backends,
+// store and display.
 func newScheduler(p *pipeline, o *runOptions, store *boltstore.Store, stderr io.Writer) (*dagq.Scheduler, *inflight, *progress.Display, error) {
 	execOpts := []dagq.ExecOption{dagq.ExecGrace(o.grace)}
 	if o.logs != "" {
@@ -184,7 +189,12 @@ func newScheduler(p *pipeline, o *runOptions, store *boltstore.Store, stderr io.
 	case mode == "lines" || mode == "auto":
 		opts = append(opts, dagq.WithObserver(newLines(stderr)))
 	}
-	s := dagq.New(opts...)
+	return dagq.New(opts...), shell, display, nil
+}
+
+// addPipeline creates the pipeline's queues and adds its jobs to s.
+func addPipeline(s *dagq.Scheduler, p *pipeline) error {
+	var err error
 	for _, q := range p.queues {
 		if q.name == "default" {
 			err = s.DefaultQueue().SetSize(q.size)
@@ -192,7 +202,7 @@ func newScheduler(p *pipeline, o *runOptions, store *boltstore.Store, stderr io.
 			_, err = s.Queue(q.name, q.size, q.opts...)
 		}
 		if err != nil {
-			return nil, nil, nil, fmt.Errorf("%s:%d: %w", p.file, q.at.Line, err)
+			return fmt.Errorf("%s:%d: %w", p.file, q.at.Line, err)
 		}
 	}
 	specs := p.specs()
@@ -203,17 +213,16 @@ func newScheduler(p *pipeline, o *runOptions, store *boltstore.Store, stderr io.
 		}
 	}
 	if err := s.Add(specs...); err != nil {
-		var ge *dagq.GraphError
-		if errors.As(err, &ge) {
+		if ge, ok := errors.AsType[*dagq.GraphError](err); ok {
 			for _, j := range p.jobs {
 				if j.spec.Name == ge.Spec {
-					return nil, nil, nil, fmt.Errorf("%s:%d: %w", p.file, j.at.Line, err)
+					return fmt.Errorf("%s:%d: %w", p.file, j.at.Line, err)
 				}
 			}
 		}
-		return nil, nil, nil, err
+		return err
 	}
-	return s, shell, display, nil
+	return nil
 }
 
 // writeExports writes the trace and the timeline, if asked for.

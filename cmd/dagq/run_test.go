@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/dagq/dagq"
 	"github.com/stretchr/testify/require"
 )
 
@@ -150,4 +151,24 @@ func requireStatuses(t *testing.T, summary string, want ...string) {
 		name, status, _ := strings.Cut(w, " ")
 		require.Regexp(t, `(?m)^`+regexp.QuoteMeta(name)+`\s+`+status+`\s`, summary)
 	}
+}
+
+// TestAddPipelineErrorsNameTheLine covers what the scheduler refuses
+// although the file's checks passed: the error names the line.
+func TestAddPipelineErrorsNameTheLine(t *testing.T) {
+	p, err := parsePipeline("p.yaml", []byte(`queues:
+  q: {size: 1}
+jobs:
+  - {name: a, cmd: "true", queue: q}
+`), nil)
+	require.NoError(t, err)
+	p.jobs[0].spec.Queue = "gone"
+	s := dagq.New()
+	require.ErrorContains(t, addPipeline(s, p), `p.yaml:4: dagq: spec "a": unknown queue "gone"`)
+	require.NoError(t, s.Shutdown(t.Context()))
+
+	p.queues[0].size = 0
+	s = dagq.New()
+	require.ErrorContains(t, addPipeline(s, p), "p.yaml:2: dagq: queue \"q\": size 0")
+	require.NoError(t, s.Shutdown(t.Context()))
 }

@@ -58,8 +58,7 @@ func note(t dagq.TaskInfo) string {
 	case t.Cached:
 		return "succeeded in an earlier run"
 	case t.Status == dagq.Failed:
-		var xe *dagq.ExitError
-		if errors.As(t.Err, &xe) {
+		if xe, ok := errors.AsType[*dagq.ExitError](t.Err); ok {
 			s := fmt.Sprintf("exit code %d", xe.Code)
 			if xe.Code < 0 { // cancelled, timed out or not started: say why
 				s = firstLine(t.Err.Error())
