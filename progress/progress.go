@@ -68,7 +68,7 @@ func Bars(on bool) Option { return func(_ *Display, bars *bool) { *bars = on } }
 // (an *os.File on a character device) and plain lines otherwise.
 func New(out io.Writer, opts ...Option) *Display {
 	d := &Display{out: out, interval: 5 * time.Second, queues: map[string]*queueState{}}
-	bars := isTerminal(out)
+	bars := IsTerminal(out)
 	for _, o := range opts {
 		o(d, &bars)
 	}
@@ -78,7 +78,9 @@ func New(out io.Writer, opts ...Option) *Display {
 	return d
 }
 
-func isTerminal(w io.Writer) bool {
+// IsTerminal reports whether w is a terminal (an *os.File on a character
+// device): what New checks to choose bars or plain lines.
+func IsTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	if !ok {
 		return false
@@ -125,6 +127,19 @@ func (d *Display) Observe(e dagq.Event) {
 	if e.Time.Sub(q.printed) >= d.interval {
 		d.lineLocked(q)
 	}
+}
+
+// Print writes a message of the application's, which should end in a
+// newline: above the bars in bar mode, so that they are not garbled, or
+// as a line of its own in plain mode and once the display is closed.
+func (d *Display) Print(msg string) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.closed {
+		_, _ = io.WriteString(d.out, msg)
+		return
+	}
+	d.printLocked(msg)
 }
 
 // Close stops the bars (leaving them as they are on the screen) and

@@ -92,5 +92,19 @@ func TestCloseIsIdempotentAndStopsObserving(t *testing.T) {
 }
 
 func TestNotATerminal(t *testing.T) {
-	require.False(t, isTerminal(&bytes.Buffer{}))
+	require.False(t, IsTerminal(&bytes.Buffer{}))
+}
+
+func TestPrint(t *testing.T) {
+	var out bytes.Buffer
+	d := New(&out, Bars(true))
+	d.Print("before close\n")
+	d.Close()
+	d.Print("after close\n")
+	require.Contains(t, out.String(), "before close\n")
+	require.True(t, strings.HasSuffix(out.String(), "after close\n"))
+
+	out.Reset()
+	New(&out).Print("plain\n")
+	require.Equal(t, "plain\n", out.String())
 }

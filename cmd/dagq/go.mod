@@ -1,0 +1,33 @@
+module github.com/dagq/dagq/cmd/dagq
+
+go 1.26.0
+
+// The modules of this repository (go.work does the same).
+replace (
+	github.com/dagq/dagq => ../..
+	github.com/dagq/dagq/boltstore => ../../boltstore
+	github.com/dagq/dagq/progress => ../../progress
+)
+
+require (
+	github.com/creack/pty v1.1.24
+	github.com/dagq/dagq v0.0.0
+	github.com/dagq/dagq/boltstore v0.0.0
+	github.com/dagq/dagq/progress v0.0.0
+	github.com/stretchr/testify v1.11.1
+	go.uber.org/goleak v1.3.0
+	go.yaml.in/yaml/v3 v3.0.6
+)
+
+require (
+	github.com/VividCortex/ewma v1.2.0 // indirect
+	github.com/acarl005/stripansi v0.0.0-20180116102854-5a71ef0e047d // indirect
+	github.com/davecgh/go-spew v1.1.1 // indirect
+	github.com/mattn/go-runewidth v0.0.16 // indirect
+	github.com/pmezard/go-difflib v1.0.0 // indirect
+	github.com/rivo/uniseg v0.4.7 // indirect
+	github.com/vbauerster/mpb/v8 v8.9.3 // indirect
+	go.etcd.io/bbolt v1.5.0 // indirect
+	golang.org/x/sys v0.48.0 // indirect
+	gopkg.in/yaml.v3 v3.0.1 // indirect
+)

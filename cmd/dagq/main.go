@@ -1,0 +1,97 @@
+// Command dagq runs a pipeline file of shell commands: jobs with
+// dependencies, queues with sizes, policies and strategies, and GPU slots.
+//
+//	dagq run pipeline.yaml            run every job, best order first
+//	dagq run --resume pipeline.yaml   run only the jobs that did not succeed last time
+//	dagq plan pipeline.yaml           check the file, print the order and the graph
+//
+// Install it with
+//
+//	go install github.com/dagq/dagq/cmd/dagq@latest
+//
+// See docs/cli.md for the file format, the flags and the exit codes.
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+)
+
+// Exit codes.
+const (
+	exitOK          = 0   // every job succeeded
+	exitFailed      = 1   // a job failed or was killed
+	exitBadInput    = 2   // bad flags or pipeline file: nothing ran
+	exitInterrupted = 130 // stopped by Ctrl-C (SIGINT) or SIGTERM
+)
+
+const usage = `usage:
+  dagq run [flags] pipeline.yaml    run the pipeline
+  dagq plan [flags] pipeline.yaml   check it, print the order and the graph
+  dagq help                         show this
+
+Run "dagq run -h" or "dagq plan -h" for the flags. Documentation: docs/cli.md.
+`
+
+func main() {
+	os.Exit(dagqMain(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// dagqMain runs the command line args and returns the exit code.
+func dagqMain(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return exitBadInput
+	}
+	switch args[0] {
+	case "run":
+		return runCommand(args[1:], stdout, stderr)
+	case "plan":
+		return planCommand(args[1:], stdout, stderr)
+	case "help", "-h", "-help", "--help":
+		fmt.Fprint(stdout, usage)
+		return exitOK
+	}
+	fmt.Fprintf(stderr, "dagq: unknown command %q\n%s", args[0], usage)
+	return exitBadInput
+}
+
+// parseArgs parses flags placed before or after the one pipeline file
+// and returns the file. On -h, or a problem it reports, ok is false and
+// code is the exit code.
+func parseArgs(fs *flag.FlagSet, args []string) (file string, code int, ok bool) {
+	var files []string
+	for {
+		if err := fs.Parse(args); err == flag.ErrHelp {
+			return "", exitOK, false
+		} else if err != nil {
+			return "", exitBadInput, false // the flag package printed it
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		files = append(files, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+	if len(files) != 1 {
+		fmt.Fprintf(fs.Output(), "%s: want one pipeline file, got %d\n", fs.Name(), len(files))
+		return "", exitBadInput, false
+	}
+	return files[0], exitOK, true
+}
+
+// reportInput prints a pipeline's problems and returns the exit code.
+func reportInput(stderr io.Writer, err error) int {
+	if es, ok := errors.AsType[inputErrors](err); ok {
+		for _, e := range es {
+			fmt.Fprintln(stderr, "dagq: "+e.Error())
+		}
+		fmt.Fprintf(stderr, "dagq: %d problem(s); nothing was run\n", len(es))
+		return exitBadInput
+	}
+	fmt.Fprintln(stderr, err)
+	return exitBadInput
+}

@@ -1,0 +1,89 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+)
+
+// binary is the dagq command built for the end-to-end tests.
+var binary string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "dagq-cli")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	binary = filepath.Join(dir, "dagq")
+	if out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "building dagq: %v\n%s", err, out)
+		os.Exit(1)
+	}
+	goleak.VerifyTestMain(m, goleak.Cleanup(func(code int) {
+		os.RemoveAll(dir)
+		os.Exit(code)
+	}))
+}
+
+// result is what a run of the binary printed and returned.
+type result struct {
+	stdout, stderr string
+	code           int
+}
+
+// runBinary runs the binary in dir with args and returns what it did.
+func runBinary(t *testing.T, dir string, args ...string) result {
+	t.Helper()
+	cmd := exec.Command(binary, args...)
+	cmd.Dir = dir
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else {
+		require.NoError(t, err)
+	}
+	return result{out.String(), errb.String(), code}
+}
+
+// writeFile writes a file under dir and returns its name.
+func writeFile(t *testing.T, dir, name, content string) string {
+	t.Helper()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644))
+	return name
+}
+
+func TestUsage(t *testing.T) {
+	r := runBinary(t, t.TempDir())
+	require.Equal(t, exitBadInput, r.code)
+	require.Contains(t, r.stderr, "usage:")
+
+	r = runBinary(t, t.TempDir(), "help")
+	require.Equal(t, exitOK, r.code)
+	require.Contains(t, r.stdout, "dagq run [flags] pipeline.yaml")
+
+	r = runBinary(t, t.TempDir(), "frobnicate")
+	require.Equal(t, exitBadInput, r.code)
+	require.Contains(t, r.stderr, `unknown command "frobnicate"`)
+
+	r = runBinary(t, t.TempDir(), "run", "a.yaml", "b.yaml")
+	require.Equal(t, exitBadInput, r.code)
+	require.Contains(t, r.stderr, "want one pipeline file, got 2")
+
+	r = runBinary(t, t.TempDir(), "run", "--progress", "fancy", "a.yaml")
+	require.Equal(t, exitBadInput, r.code)
+	require.Contains(t, r.stderr, `--progress "fancy"`)
+
+	r = runBinary(t, t.TempDir(), "run", "missing.yaml")
+	require.Equal(t, exitBadInput, r.code)
+	require.Contains(t, r.stderr, "missing.yaml: no such file")
+}

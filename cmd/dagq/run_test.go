@@ -1,0 +1,174 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/dagq/dagq"
+	"github.com/stretchr/testify/require"
+)
+
+// examplePipeline is the repository's example, as an absolute path.
+func examplePipeline(t *testing.T) string {
+	path, err := filepath.Abs(filepath.Join("..", "..", "examples", "pipeline.yaml"))
+	require.NoError(t, err)
+	return path
+}
+
+func TestRunExampleThenResume(t *testing.T) {
+	dir := t.TempDir()
+	r := runBinary(t, dir, "run", "--trace", "trace.json", "--timeline", "timeline.html", examplePipeline(t))
+	require.Equal(t, exitOK, r.code, r.stderr)
+	require.Contains(t, r.stdout, "13 jobs: 13 succeeded (0 cached), 0 failed, 0 killed or not run")
+	require.Regexp(t, `(?m)^train\s+succeeded\s+\d`, r.stdout)
+	// Not a terminal: a line per start and end.
+	require.Contains(t, r.stderr, "] start train on GPU 0,1\n")
+	require.Contains(t, r.stderr, "] ok report in ")
+
+	logs, err := filepath.Glob(filepath.Join(dir, ".dagq", "logs", "*-train.1.log"))
+	require.NoError(t, err)
+	require.Len(t, logs, 1)
+	out, err := os.ReadFile(logs[0])
+	require.NoError(t, err)
+	require.Equal(t, "training on GPUs 0,1\nmodel saved\n", string(out))
+
+	trace, err := os.ReadFile(filepath.Join(dir, "trace.json"))
+	require.NoError(t, err)
+	require.True(t, json.Valid(trace))
+	require.Contains(t, string(trace), `"train"`)
+	page, err := os.ReadFile(filepath.Join(dir, "timeline.html"))
+	require.NoError(t, err)
+	require.Contains(t, string(page), "<svg")
+
+	r = runBinary(t, dir, "run", "--resume", examplePipeline(t))
+	require.Equal(t, exitOK, r.code, r.stderr)
+	require.Contains(t, r.stdout, "13 jobs: 13 succeeded (13 cached)")
+	require.NotContains(t, r.stderr, "] start ")
+
+	// Without --resume every job runs again.
+	r = runBinary(t, dir, "run", "--progress", "none", examplePipeline(t))
+	require.Equal(t, exitOK, r.code, r.stderr)
+	require.Contains(t, r.stdout, "13 succeeded (0 cached)")
+	require.Empty(t, r.stderr)
+}
+
+func TestRunFailure(t *testing.T) {
+	dir := t.TempDir()
+	file := writeFile(t, dir, "p.yaml", `
+jobs:
+  - {name: prepare, cmd: "echo ready"}
+  - {name: flaky, deps: [prepare], cmd: "echo half-way; exit 3"}
+  - {name: publish, deps: [flaky], cmd: "touch published"}
+  - {name: lint, deps: [prepare], cmd: "echo lint ok"}
+  - {name: cleanup, deps: [flaky], trigger: all_done, cmd: "echo cleaned"}
+`)
+	r := runBinary(t, dir, "run", file)
+	require.Equal(t, exitFailed, r.code)
+	require.Regexp(t, `(?m)^flaky\s+failed\s+\S+\s+\S+\s+exit code 3, log \.dagq/logs/\d+-flaky\.1\.log$`, r.stdout)
+	require.Regexp(t, `(?m)^publish\s+killed\s+-\s+-\s+dependency "flaky" \(id \d+\) failed`, r.stdout)
+	requireStatuses(t, r.stdout, "lint succeeded", "cleanup succeeded")
+	require.Contains(t, r.stdout, "5 jobs: 3 succeeded (0 cached), 1 failed, 1 killed or not run")
+	require.Contains(t, r.stderr, "] FAILED flaky: exit code 3")
+	require.Contains(t, r.stderr, "dagq run --resume p.yaml")
+	require.NoFileExists(t, filepath.Join(dir, "published"))
+
+	// Fixed, the pipeline resumes: only flaky and what follows it run.
+	writeFile(t, dir, "p.yaml", strings.Replace(readFile(t, dir, "p.yaml"), "exit 3", "exit 0", 1))
+	r = runBinary(t, dir, "run", "--resume", file)
+	require.Equal(t, exitOK, r.code, r.stderr)
+	requireStatuses(t, r.stdout, "prepare cached", "lint cached", "flaky succeeded", "cleanup cached")
+	require.FileExists(t, filepath.Join(dir, "published"))
+}
+
+func TestRunTimeoutAndRetries(t *testing.T) {
+	dir := t.TempDir()
+	file := writeFile(t, dir, "p.yaml", `
+jobs:
+  - name: retried
+    # fails on its first attempt only
+    cmd: "if [ -f seen ]; then echo second; else touch seen; exit 1; fi"
+    retries: 1
+  - name: slow
+    cmd: "sleep 30"
+    timeout: 100ms
+`)
+	r := runBinary(t, dir, "run", "--state", "", "--grace", "0s", file)
+	require.Equal(t, exitFailed, r.code)
+	requireStatuses(t, r.stdout, "retried succeeded")
+	require.Regexp(t, `(?m)^slow\s+failed\s+.*(timeout|deadline)`, r.stdout)
+	require.NotContains(t, r.stderr, "--resume", "no state file, nothing to resume")
+	require.NoDirExists(t, filepath.Join(dir, ".dagq", "state.db"))
+}
+
+func TestRunGPUsFlag(t *testing.T) {
+	dir := t.TempDir()
+	file := writeFile(t, dir, "p.yaml", `
+gpus: "0-3"
+jobs:
+  - {name: train, gpus: 2, cmd: "echo devices=$CUDA_VISIBLE_DEVICES"}
+`)
+	r := runBinary(t, dir, "run", "--gpus", "6,7", file)
+	require.Equal(t, exitOK, r.code, r.stderr)
+	require.Equal(t, "devices=6,7\n", readLog(t, dir, "train"))
+
+	// Without devices, GPU jobs share CPU slots and see none.
+	r = runBinary(t, dir, "run", "--gpus", "none", file)
+	require.Equal(t, exitOK, r.code, r.stderr)
+	require.Equal(t, "devices=\n", readLog(t, dir, "train"))
+
+	r = runBinary(t, dir, "run", "--gpus", "1,1", file)
+	require.Equal(t, exitBadInput, r.code)
+	require.Contains(t, r.stderr, `dagq: --gpus: bad item "1": device 1 listed twice`)
+}
+
+func readFile(t *testing.T, dir, name string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(dir, name))
+	require.NoError(t, err)
+	return string(b)
+}
+
+// readLog returns the output of a job's first attempt.
+func readLog(t *testing.T, dir, job string) string {
+	t.Helper()
+	logs, err := filepath.Glob(filepath.Join(dir, ".dagq", "logs", "*-"+job+".1.log"))
+	require.NoError(t, err)
+	require.Len(t, logs, 1)
+	b, err := os.ReadFile(logs[0])
+	require.NoError(t, err)
+	return string(b)
+}
+
+// requireStatuses checks rows of the summary table: each of want is a
+// job's name and its status, e.g. "build succeeded".
+func requireStatuses(t *testing.T, summary string, want ...string) {
+	t.Helper()
+	for _, w := range want {
+		name, status, _ := strings.Cut(w, " ")
+		require.Regexp(t, `(?m)^`+regexp.QuoteMeta(name)+`\s+`+status+`\s`, summary)
+	}
+}
+
+// TestAddPipelineErrorsNameTheLine covers what the scheduler refuses
+// although the file's checks passed: the error names the line.
+func TestAddPipelineErrorsNameTheLine(t *testing.T) {
+	p, err := parsePipeline("p.yaml", []byte(`queues:
+  q: {size: 1}
+jobs:
+  - {name: a, cmd: "true", queue: q}
+`), nil)
+	require.NoError(t, err)
+	p.jobs[0].spec.Queue = "gone"
+	s := dagq.New()
+	require.ErrorContains(t, addPipeline(s, p), `p.yaml:4: dagq: spec "a": unknown queue "gone"`)
+	require.NoError(t, s.Shutdown(t.Context()))
+
+	p.queues[0].size = 0
+	s = dagq.New()
+	require.ErrorContains(t, addPipeline(s, p), "p.yaml:2: dagq: queue \"q\": size 0")
+	require.NoError(t, s.Shutdown(t.Context()))
+}
