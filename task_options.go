@@ -68,22 +68,35 @@ func (o nameOption) applyTask(c *taskConfig) { c.name = string(o) }
 // most recent.
 func Name(name string) TaskOption { return nameOption(name) }
 
-type afterOption []Dep
+// afterOption holds After's copy of its arguments; up to four live in the
+// option itself, so that the common After costs one allocation.
+type afterOption struct {
+	deps []Dep // len == cap: an append never writes into it
+	buf  [4]Dep
+}
 
-// applyTask shares o's slice when it is the first After: After clips it,
-// so a later append never writes into it.
-func (o afterOption) applyTask(c *taskConfig) {
+// applyTask shares o's slice when it is the first After.
+func (o *afterOption) applyTask(c *taskConfig) {
 	if c.deps == nil {
-		c.deps = o
+		c.deps = o.deps
 		return
 	}
-	c.deps = append(c.deps, o...)
+	c.deps = append(c.deps, o.deps...)
 }
 
 // After adds dependencies whose values the task does not take. The task
 // starts only once they are done, as its [TriggerRule] says. After copies
 // its arguments; naming the same dependency twice is allowed.
-func After(deps ...Dep) TaskOption { return afterOption(slices.Clip(slices.Clone(deps))) }
+func After(deps ...Dep) TaskOption {
+	o := &afterOption{}
+	if n := len(deps); n <= len(o.buf) {
+		o.deps = o.buf[:n:n]
+		copy(o.deps, deps)
+	} else {
+		o.deps = slices.Clip(slices.Clone(deps))
+	}
+	return o
+}
 
 type weightOption float64
 
@@ -197,7 +210,7 @@ func Trigger(r TriggerRule) TaskOption { return triggerOption(r) }
 
 // String implementations make options readable in logs and test failures.
 func (o nameOption) String() string        { return fmt.Sprintf("Name(%q)", string(o)) }
-func (o afterOption) String() string       { return fmt.Sprintf("After(%d deps)", len(o)) }
+func (o *afterOption) String() string      { return fmt.Sprintf("After(%d deps)", len(o.deps)) }
 func (o weightOption) String() string      { return fmt.Sprintf("Weight(%g)", float64(o)) }
 func (o priorityOption) String() string    { return fmt.Sprintf("Priority(%d)", int(o)) }
 func (o tenantOption) String() string      { return fmt.Sprintf("Tenant(%q)", string(o)) }
