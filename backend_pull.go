@@ -230,10 +230,15 @@ func (p *Pull) pending(job *Job) bool {
 // kills their running tasks that were not completed, instead of waiting
 // for a loop that has usually stopped.
 func (s *Scheduler) killPullLocked(now int64) {
+	pulls := false
 	for _, b := range s.backends {
 		if p, ok := b.b.(*Pull); ok {
 			p.close()
+			pulls = true
 		}
+	}
+	if !pulls {
+		return
 	}
 	for _, n := range s.nodes {
 		if p, ok := n.backend.b.(*Pull); ok && n.status == Running && (n.job == nil || p.pending(n.job)) {
