@@ -220,7 +220,7 @@ func (s *Scheduler) jobLocked(n *node) *Job {
 
 // call adapts the typed body to Job.Func.
 func (n *node) call(ctx context.Context) (any, error) {
-	if err := n.body(ctx); err != nil {
+	if err := n.runBody(ctx); err != nil {
 		return nil, err
 	}
 	if n.out == nil {
@@ -242,7 +242,7 @@ func (s *Scheduler) startLocked(n *node, now int64) {
 	if n.times[atTargeted] == 0 {
 		n.times[atTargeted] = n.times[atReady]
 	}
-	n.times[atDispatched], n.times[atStarted] = now, now
+	n.times[atDispatched] = now
 	ctx := s.runCtx
 	if n.x != nil {
 		if n.x.timeout > 0 {
@@ -278,7 +278,7 @@ func (s *Scheduler) work(n *node) {
 func (n *node) execute() (v any, err error) {
 	defer recoverTo(&err)
 	if n.job == nil {
-		return nil, n.body(n.ctx)
+		return nil, n.runBody(n.ctx)
 	}
 	return n.runJob()
 }

@@ -12,8 +12,7 @@ const (
 	atSubmitted stamp = iota
 	atReady
 	atTargeted
-	atDispatched
-	atStarted
+	atDispatched // also when it started: the scheduler hands it over and it starts
 	atFinished
 	numStamps
 )
@@ -56,7 +55,7 @@ type node struct {
 
 	times [numStamps]int64 // nanoseconds since the scheduler's epoch; 0 = unset
 
-	body func(context.Context) error // runs the typed function, storing its value
+	body func(context.Context) error // runs a closure task's function; typedBody for typed tasks (out.run)
 	out  output                      // the typed future
 	done chan struct{}               // closed when terminal; made on demand
 	ctx  *attemptCtx                 // the running attempt's context
@@ -99,6 +98,7 @@ type output interface {
 	setAny(v any) error
 	valueAny() any
 	valuePtr() any
+	run(ctx context.Context) error          // runs the task's function, storing its value
 	decodeJSON(raw JSONResult) (any, error) // a value of the future's type, outside the lock
 }
 
@@ -158,7 +158,8 @@ func (n *node) info() TaskInfo {
 		i.Reason, i.Err = n.x.reason, n.x.err
 	}
 	i.Submitted, i.Ready, i.Targeted = n.at(atSubmitted), n.at(atReady), n.at(atTargeted)
-	i.Dispatched, i.Started, i.Finished = n.at(atDispatched), n.at(atStarted), n.at(atFinished)
+	i.Dispatched, i.Finished = n.at(atDispatched), n.at(atFinished)
+	i.Started = i.Dispatched
 	return i
 }
 

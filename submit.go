@@ -14,62 +14,89 @@ import (
 // scheduler) returns a future that has already failed with a
 // [*SubmitError]; after Shutdown the future fails with [ErrClosed].
 //
-// Cost: one allocation for the future and one for the closure, plus what
-// the options need.
+// Cost: one allocation holding the future, the task and fn, plus what the
+// options need: the typed tasks below keep their function next to the
+// future and run through their run method, with no closure per task.
 func Submit[T any](q *Queue, fn func(context.Context) (T, error), opts ...TaskOption) *Future[T] {
-	f := &Future[T]{}
-	f.body = func(ctx context.Context) error {
-		v, err := fn(ctx)
-		if err == nil {
-			f.value = v
-		}
-		return err
+	t := &submitTask[T]{fn: fn}
+	t.body = typedBody
+	submit(q, &t.node, t, nil, opts)
+	return &t.Future
+}
+
+type submitTask[T any] struct {
+	Future[T]
+	fn func(context.Context) (T, error)
+}
+
+func (t *submitTask[T]) run(ctx context.Context) error { return t.settle(t.fn(ctx)) }
+
+// typedBody marks a task whose function runs through its output's run
+// method (a typed task); it is never called.
+func typedBody(context.Context) error { panic("dagq: typedBody called") }
+
+// run runs a closure task's body; typed tasks override it.
+func (f *Future[T]) run(ctx context.Context) error { return f.body(ctx) }
+
+// runBody runs the task's function: through its typed output if it has
+// one, else its body (specs).
+func (n *node) runBody(ctx context.Context) error {
+	if n.out != nil {
+		return n.out.run(ctx)
 	}
-	submit(q, &f.node, f, nil, opts)
-	return f
+	return n.body(ctx)
+}
+
+// settle stores v if err is nil, and returns err.
+func (f *Future[T]) settle(v T, err error) error {
+	if err == nil {
+		f.value = v
+	}
+	return err
 }
 
 // Then adds a task that runs fn with a's value once a has succeeded, and
 // is killed at once if a fails or is killed.
 func Then[A, T any](q *Queue, a *Future[A], fn func(context.Context, A) (T, error), opts ...TaskOption) *Future[T] {
-	f := &Future[T]{}
-	f.body = func(ctx context.Context) error {
-		v, err := fn(ctx, a.value)
-		if err == nil {
-			f.value = v
-		}
-		return err
-	}
-	f.depBuf[0] = futureNode(a)
-	submit(q, &f.node, f, f.depBuf[:1], opts)
-	return f
+	t := &thenTask[A, T]{a: a, fn: fn}
+	t.body = typedBody
+	t.depBuf[0] = futureNode(a)
+	submit(q, &t.node, t, t.depBuf[:1], opts)
+	return &t.Future
 }
+
+type thenTask[A, T any] struct {
+	Future[T]
+	a  *Future[A]
+	fn func(context.Context, A) (T, error)
+}
+
+func (t *thenTask[A, T]) run(ctx context.Context) error { return t.settle(t.fn(ctx, t.a.value)) }
 
 // Then2 is [Then] with two dependencies.
 func Then2[A, B, T any](q *Queue, a *Future[A], b *Future[B], fn func(context.Context, A, B) (T, error), opts ...TaskOption) *Future[T] {
-	f := &Future[T]{}
-	f.body = func(ctx context.Context) error {
-		v, err := fn(ctx, a.value, b.value)
-		if err == nil {
-			f.value = v
-		}
-		return err
-	}
-	f.depBuf = [2]*node{futureNode(a), futureNode(b)}
-	submit(q, &f.node, f, f.depBuf[:2], opts)
-	return f
+	t := &then2Task[A, B, T]{a: a, b: b, fn: fn}
+	t.body = typedBody
+	t.depBuf = [2]*node{futureNode(a), futureNode(b)}
+	submit(q, &t.node, t, t.depBuf[:2], opts)
+	return &t.Future
+}
+
+type then2Task[A, B, T any] struct {
+	Future[T]
+	a  *Future[A]
+	b  *Future[B]
+	fn func(context.Context, A, B) (T, error)
+}
+
+func (t *then2Task[A, B, T]) run(ctx context.Context) error {
+	return t.settle(t.fn(ctx, t.a.value, t.b.value))
 }
 
 // Then3 is [Then] with three dependencies.
 func Then3[A, B, C, T any](q *Queue, a *Future[A], b *Future[B], c *Future[C], fn func(context.Context, A, B, C) (T, error), opts ...TaskOption) *Future[T] {
 	f := &Future[T]{}
-	f.body = func(ctx context.Context) error {
-		v, err := fn(ctx, a.value, b.value, c.value)
-		if err == nil {
-			f.value = v
-		}
-		return err
-	}
+	f.body = func(ctx context.Context) error { return f.settle(fn(ctx, a.value, b.value, c.value)) }
 	submit(q, &f.node, f, []*node{futureNode(a), futureNode(b), futureNode(c)}, opts)
 	return f
 }
@@ -88,11 +115,7 @@ func Join[A, T any](q *Queue, as []*Future[A], fn func(context.Context, []A) (T,
 		for i, a := range as {
 			vs[i] = a.value
 		}
-		v, err := fn(ctx, vs)
-		if err == nil {
-			f.value = v
-		}
-		return err
+		return f.settle(fn(ctx, vs))
 	}
 	submit(q, &f.node, f, deps, opts)
 	return f
