@@ -13,6 +13,7 @@ import (
 const (
 	logChunkLen   = 256 // records per chunk
 	maxFreeChunks = 64  // emptied chunks kept for reuse
+	cacheLine     = 128 // bytes kept apart to avoid false sharing (two lines, for adjacent-line prefetch)
 )
 
 // logChunk is a run of logChunkLen records.
@@ -32,9 +33,14 @@ type logChunk struct {
 // before it writes in the next chunk. A reader that loaded seq may thus
 // read every record before it, and follow next out of a full chunk.
 type eventLog struct {
-	tail *logChunk     // where records are appended; nil until the first reader; guarded by Scheduler.mu
-	n    int32         // records in tail; guarded by Scheduler.mu
-	seq  atomic.Uint64 // records published; written under Scheduler.mu
+	tail *logChunk // where records are appended; nil until the first reader; guarded by Scheduler.mu
+	n    int32     // records in tail; guarded by Scheduler.mu
+
+	// seq, which readers poll, has cache lines of its own: the scheduler's
+	// writes to its neighbours would otherwise wait for the readers.
+	_   [cacheLine]byte
+	seq atomic.Uint64 // records published; written under Scheduler.mu
+	_   [cacheLine]byte
 
 	mu   sync.Mutex  // guards free
 	free []*logChunk // cleared chunks, for reuse (at most maxFreeChunks)
@@ -63,9 +69,9 @@ func (l *eventLog) attachLocked() logPos {
 // leaves the log now stops there.
 func (l *eventLog) endLocked() logPos { return logPos{l.tail, l.n} }
 
-// reserveLocked returns the next record, cleared, for the caller to fill
-// and then publish with publishLocked; readers is the number of readers
-// attached.
+// reserveLocked returns the next record, for the caller to fill (it may
+// hold an older record: every field must be set) and then publish with
+// publishLocked; readers is the number of readers attached.
 func (l *eventLog) reserveLocked(readers int) *record {
 	if l.n == logChunkLen {
 		old := l.tail
@@ -107,13 +113,13 @@ func (l *eventLog) newChunk(base uint64) *logChunk {
 	return c
 }
 
-// release drops one reference to c; the last one clears it (letting go of
-// the tasks and errors it refers to) and keeps it for reuse.
+// release drops one reference to c; the last one keeps it for reuse. Its
+// records are not cleared (records are overwritten in full when reused):
+// what they refer to, the scheduler holds anyway.
 func (l *eventLog) release(c *logChunk) {
 	if c.refs.Add(-1) != 0 {
 		return
 	}
-	clear(c.recs[:])
 	c.next.Store(nil)
 	l.mu.Lock()
 	if len(l.free) < maxFreeChunks {

@@ -15,9 +15,13 @@ type record struct {
 	n      *node      // nil for run events
 	x      *nodeExtra // n.x when recorded (made on demand, so read only through this copy)
 	reason string     // the event's Reason
-	kind   EventKind
+	kind   kindIndex
 	now    int64
 	Item   int // for TaskItem: the item's index (set by the caller of taskEventLocked)
+
+	// Fixed fields of the task, copied while its memory is at hand.
+	id                   TaskID
+	name, queue, backend string
 
 	// The task's mutable fields, when recorded.
 	times    [numStamps]int64
@@ -29,12 +33,50 @@ type record struct {
 	cached   bool
 }
 
-// captureLocked copies n's mutable fields into r. Callers hold s.mu.
+// kindIndex stands for an EventKind in a record: eventKinds[i].
+type kindIndex uint8
+
+var eventKinds = [...]EventKind{RunStarted, TaskSubmitted, TaskQueued, TaskStarted, TaskItem, TaskFinished, RunIdle, RunStopped}
+
+// indexOf returns the kindIndex of k.
+func indexOf(k EventKind) kindIndex {
+	switch k {
+	case RunStarted:
+		return 0
+	case TaskSubmitted:
+		return 1
+	case TaskQueued:
+		return 2
+	case TaskStarted:
+		return 3
+	case TaskItem:
+		return 4
+	case TaskFinished:
+		return 5
+	case RunIdle:
+		return 6
+	case RunStopped:
+		return 7
+	}
+	panic("dagq: unknown event kind " + string(k))
+}
+
+// setLocked sets every field of r, which may hold an older record, to a
+// task event of n (Item 0). Callers hold s.mu.
+func (r *record) setLocked(kind EventKind, n *node, from Status, reason string, now int64) {
+	r.kind, r.now, r.from, r.reason, r.Item = indexOf(kind), now, from, reason, 0
+	r.captureLocked(n)
+}
+
+// captureLocked copies n's fields into r. Callers hold s.mu.
 func (r *record) captureLocked(n *node) {
 	r.n, r.x = n, n.x
+	r.id, r.name, r.queue, r.backend = n.id, n.name, n.q.name, n.backend.name
 	r.to, r.times, r.attempts, r.cached = n.status, n.times, n.attempts, n.cached
 	if n.x != nil {
 		r.xReason, r.err, r.devices = n.x.reason, n.x.err, n.x.devices
+	} else if r.xReason != "" || r.err != nil || r.devices != nil {
+		r.xReason, r.err, r.devices = "", nil, nil
 	}
 }
 
@@ -50,10 +92,10 @@ func (r *record) taskInfo(epoch time.Time, deps []TaskID) TaskInfo {
 func (r *record) snapshot(deps []TaskID) TaskInfo {
 	n := r.n
 	i := TaskInfo{
-		ID:       n.id,
-		Name:     n.name,
-		Queue:    n.q.name,
-		Backend:  n.backend.name,
+		ID:       r.id,
+		Name:     r.name,
+		Queue:    r.queue,
+		Backend:  r.backend,
 		Status:   r.to,
 		Reason:   r.xReason,
 		Err:      r.err,

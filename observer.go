@@ -56,22 +56,27 @@ func observeSafely(o Observer, e Event, log *slog.Logger) {
 // its record, and keeps its own replica of the counters, which every task
 // event updates.
 type sink struct {
-	obs   Observer
-	log   *slog.Logger
-	quit  chan struct{} // closed to abandon delivery (unsubscribe); nil for observers
-	l     *eventLog
-	epoch time.Time
+	obs      Observer
+	log      *slog.Logger
+	quit     chan struct{} // closed to abandon delivery (unsubscribe); nil for observers
+	l        *eventLog
+	epoch    time.Time
+	noQueues bool           // the observer never reads Stats.Queues: do not build it
+	filter   eventFilter    // the observer's, if it ignores some events
+	records  recordObserver // the observer's, if it takes records
+
+	// running is read by the scheduler at every event: it has cache lines
+	// of its own, away from what delivery writes.
+	_       [cacheLine]byte
+	running atomic.Bool // a delivery goroutine exists
+	_       [cacheLine]byte
 
 	// Owned by the delivering goroutine (the one that set running).
-	at       logPos            // the next record to deliver
-	counts   Counts            // replica of the scheduler's counts
-	queues   map[string]Counts // replica of the per-queue counts, unless noQueues
-	noQueues bool              // the observer never reads Stats.Queues: do not build it
-	filter   eventFilter       // the observer's, if it ignores some events
-	records  recordObserver    // the observer's, if it takes records
-	ids      []TaskID          // storage for the snapshots' Deps, filled in order
+	at     logPos            // the next record to deliver
+	counts Counts            // replica of the scheduler's counts
+	queues map[string]Counts // replica of the per-queue counts, unless noQueues
+	ids    []TaskID          // storage for the snapshots' Deps, filled in order
 
-	running   atomic.Bool   // a delivery goroutine exists
 	delivered atomic.Uint64 // sequence number of the next record to deliver
 	stop      atomic.Uint64 // sequence number where to stop (detached from the log); max = none
 	done      sync.WaitGroup
@@ -204,7 +209,7 @@ func (k *sink) deliverRecord(r *record) {
 	if k.filter != nil && !k.wants(r) {
 		return
 	}
-	e := Event{Kind: r.kind, Time: k.epoch.Add(time.Duration(r.now)), From: r.from, To: r.to, Reason: r.reason, Item: r.Item}
+	e := Event{Kind: eventKinds[r.kind], Time: k.epoch.Add(time.Duration(r.now)), From: r.from, To: r.to, Reason: r.reason, Item: r.Item}
 	if n != nil {
 		e.Task = r.taskInfo(k.epoch, k.depIDs(n))
 	}
@@ -223,7 +228,7 @@ func (k *sink) wants(r *record) (ok bool) {
 			ok = true
 		}
 	}()
-	return k.filter.wants(r.kind, r.from, r.to)
+	return k.filter.wants(eventKinds[r.kind], r.from, r.to)
 }
 
 // depIDs returns the IDs of n's dependencies, in storage of the sink's
@@ -321,8 +326,7 @@ func (s *Scheduler) emitLocked(kind EventKind, n *node, from Status, reason stri
 // before releasing the lock.
 func (s *Scheduler) taskEventLocked(kind EventKind, n *node, from Status, reason string, now int64) *record {
 	r := s.events.reserveLocked(len(s.sinks))
-	r.kind, r.now, r.from, r.reason = kind, now, from, reason
-	r.captureLocked(n)
+	r.setLocked(kind, n, from, reason, now)
 	return r
 }
 
@@ -342,7 +346,7 @@ func (s *Scheduler) emitRunLocked(kind EventKind, now int64) {
 		return
 	}
 	r := s.events.reserveLocked(len(s.sinks))
-	r.kind, r.now = kind, now
+	*r = record{kind: indexOf(kind), now: now}
 	s.pushLocked(r)
 }
 

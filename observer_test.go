@@ -31,7 +31,7 @@ func TestSinkBacklogAcrossChunks(t *testing.T) {
 			defer s.mu.Unlock()
 			for i := from; i < to; i++ {
 				r := s.events.reserveLocked(len(s.sinks))
-				r.kind, r.Item = TaskItem, i
+				*r = record{kind: indexOf(TaskItem), Item: i}
 				s.pushLocked(r)
 			}
 		}

@@ -73,14 +73,14 @@ func (r *Recorder) observeRecords(recs []record, k *sink) {
 		if n == nil {
 			continue
 		}
-		p := r.slot(n.id)
+		p := r.slot(rec.id)
 		if r.epoch != k.epoch {
 			t := rec.taskInfo(k.epoch, k.depIDs(n))
 			*p = recorded{full: &t, id: n.id}
 			continue
 		}
 		if p.id == 0 || p.full != nil {
-			p.full, p.id, p.name, p.queue, p.backend = nil, n.id, n.name, n.q.name, n.backend.name
+			p.full, p.id, p.name, p.queue, p.backend = nil, rec.id, rec.name, rec.queue, rec.backend
 			p.deps, p.weight, p.cost, p.priority, p.trigger = k.depIDs(n), n.weight, n.cost, n.priority, n.trigger
 			if rec.x != nil {
 				p.tenant, p.key = rec.x.tenant, rec.x.key
