@@ -20,7 +20,10 @@ const (
 
 // node is one task in the graph. Every field is guarded by the owning
 // scheduler's mu, except those set before the node is published (id, name,
-// q, backend, body, out, deps, trigger, x) which never change afterwards.
+// q, backend, body, out, deps, trigger, weight, priority, cost, and the
+// tenant and key of x) which never change afterwards; x itself may be made
+// later, under mu. Event delivery reads them without the lock
+// (event_record.go).
 // Its size matters: Future[T] embeds it, and every task allocates one.
 type node struct {
 	id      TaskID

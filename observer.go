@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"maps"
 	"math"
+	"runtime"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -88,6 +89,12 @@ type sink struct {
 	finishOnce sync.Once
 	onFinish   func() // run once after the sink's last delivery (closes a subscription's channel)
 }
+
+// smallBatch: after delivering fewer records than this, a sink yields
+// before it looks for more, rather than polling the log's sequence number
+// at every record the scheduler publishes (which makes each publication
+// wait for the cache line).
+const smallBatch = 16
 
 // depsChunk is how many dependency IDs a sink stores per allocation.
 const depsChunk = 4096
@@ -180,6 +187,7 @@ func (k *sink) deliverReady() {
 				k.deliverRecord(&c.recs[i])
 			}
 		}
+		small := end-k.at.i < smallBatch
 		k.at.i = end
 		k.delivered.Store(k.at.seq())
 		if k.waiting.Load() {
@@ -190,6 +198,9 @@ func (k *sink) deliverReady() {
 			}
 			k.waiting.Store(false)
 			k.mu.Unlock()
+		}
+		if small {
+			runtime.Gosched()
 		}
 	}
 }
