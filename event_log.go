@@ -9,7 +9,7 @@ import (
 // once, for every sink: the scheduler appends under its lock, each sink
 // reads at its own pace without it. It is a list of fixed-size chunks, so
 // that a lagging sink's backlog grows without copying what it holds; a
-// chunk every reader has passed is cleared and reused.
+// chunk every reader has passed is reused.
 const (
 	logChunkLen   = 256 // records per chunk
 	maxFreeChunks = 64  // emptied chunks kept for reuse
@@ -43,7 +43,7 @@ type eventLog struct {
 	_   [cacheLine]byte
 
 	mu   sync.Mutex  // guards free
-	free []*logChunk // cleared chunks, for reuse (at most maxFreeChunks)
+	free []*logChunk // chunks every reader passed, for reuse (at most maxFreeChunks)
 }
 
 // logPos is a position in the log: record i of chunk c.
@@ -98,7 +98,8 @@ func (l *eventLog) setTailLocked(c *logChunk, refs int32) {
 	l.tail, l.n = c, 0
 }
 
-// newChunk returns an empty chunk starting at sequence number base.
+// newChunk returns a chunk for the records from sequence number base on
+// (a reused one still holds old records).
 func (l *eventLog) newChunk(base uint64) *logChunk {
 	l.mu.Lock()
 	var c *logChunk

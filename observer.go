@@ -184,6 +184,9 @@ func (k *sink) deliverReady() {
 			k.records.observeRecords(c.recs[k.at.i:end], k)
 		} else {
 			for i := k.at.i; i < end; i++ {
+				if k.quitting() {
+					return
+				}
 				k.deliverRecord(&c.recs[i])
 			}
 		}
