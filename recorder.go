@@ -19,7 +19,7 @@ const recorderPage = 128
 // times, attempts, reason, error, devices), and builds the snapshots in
 // Tasks. Observe, for events from elsewhere, costs one allocated copy of
 // the event's TaskInfo. Memory grows by pages, without copying what was
-// recorded; the recorder holds about 250 bytes per task (more when its
+// recorded; the recorder holds about 180 bytes per task (more when its
 // snapshot came through Observe) until it is dropped.
 type Recorder struct {
 	mu    sync.Mutex
@@ -28,23 +28,30 @@ type Recorder struct {
 }
 
 // recorded is what a Recorder keeps of one task: the snapshot given to
-// Observe, or the fields of a snapshot with its times still in
-// nanoseconds since the recorder's epoch.
+// Observe (full), or the fields of a snapshot with its times still in
+// nanoseconds since the recorder's epoch. It is kept small: the first
+// write to each slot touches fresh memory.
 type recorded struct {
 	full *TaskInfo
+	more *recordedMore // nil while the task has none of these fields
 
-	id                                        TaskID
-	name, queue, backend, tenant, key, reason string
-	err                                       error
-	deps                                      []TaskID
-	devices                                   []string
-	weight, cost                              float64
-	priority                                  int
-	times                                     [numStamps]int64
-	attempts                                  int32
-	status                                    Status
-	trigger                                   TriggerRule
-	cached                                    bool
+	id                   TaskID
+	name, queue, backend string
+	deps                 []TaskID
+	weight, cost         float64
+	priority             int
+	times                [numStamps]int64
+	attempts             int32
+	status               Status
+	trigger              TriggerRule
+	cached               bool
+}
+
+// recordedMore holds the fields of a snapshot that most tasks leave unset.
+type recordedMore struct {
+	tenant, key, reason string
+	err                 error
+	devices             []string
 }
 
 // Observe records e's task snapshot; run events are ignored.
@@ -80,14 +87,19 @@ func (r *Recorder) observeRecords(recs []record, k *sink) {
 			continue
 		}
 		if p.id == 0 || p.full != nil {
-			p.full, p.id, p.name, p.queue, p.backend = nil, rec.id, rec.name, rec.queue, rec.backend
-			p.deps, p.weight, p.cost, p.priority, p.trigger = k.depIDs(n), n.weight, n.cost, n.priority, n.trigger
-			if rec.x != nil {
-				p.tenant, p.key = rec.x.tenant, rec.x.key
+			*p = recorded{id: rec.id, name: rec.name, queue: rec.queue, backend: rec.backend,
+				deps: k.depIDs(n), weight: n.weight, cost: n.cost, priority: n.priority, trigger: n.trigger}
+			if x := rec.x; x != nil && (x.tenant != "" || x.key != "") {
+				p.more = &recordedMore{tenant: x.tenant, key: x.key}
 			}
 		}
 		p.status, p.attempts, p.cached, p.times = rec.to, rec.attempts, rec.cached, rec.times
-		p.reason, p.err, p.devices = rec.xReason, rec.err, rec.devices
+		if p.more != nil || rec.xReason != "" || rec.err != nil || rec.devices != nil {
+			if p.more == nil {
+				p.more = &recordedMore{}
+			}
+			p.more.reason, p.more.err, p.more.devices = rec.xReason, rec.err, rec.devices
+		}
 	}
 }
 
@@ -123,8 +135,11 @@ func (r *Recorder) Tasks() []TaskInfo {
 func (s *recorded) info(epoch time.Time) TaskInfo {
 	i := TaskInfo{
 		ID: s.id, Name: s.name, Queue: s.queue, Backend: s.backend, Status: s.status,
-		Reason: s.reason, Err: s.err, Deps: s.deps, Attempts: int(s.attempts), Cached: s.cached, Devices: s.devices,
-		Weight: s.weight, Priority: s.priority, Tenant: s.tenant, Cost: s.cost, Key: s.key, Trigger: s.trigger,
+		Deps: s.deps, Attempts: int(s.attempts), Cached: s.cached,
+		Weight: s.weight, Priority: s.priority, Cost: s.cost, Trigger: s.trigger,
+	}
+	if m := s.more; m != nil {
+		i.Tenant, i.Key, i.Reason, i.Err, i.Devices = m.tenant, m.key, m.reason, m.err, m.devices
 	}
 	setTimes(&i, epoch, &s.times)
 	return i
