@@ -29,6 +29,4 @@ type Event struct {
 	Reason string
 	Item   int // for TaskItem: the item's index
 	Stats  Stats
-
-	queueCounts Counts // the counts of Task.Queue, for the sink's replica
 }

@@ -19,7 +19,10 @@ const (
 
 // node is one task in the graph. Every field is guarded by the owning
 // scheduler's mu, except those set before the node is published (id, name,
-// q, backend, body, out, deps, trigger, x) which never change afterwards.
+// q, backend, body, out, deps, trigger, weight, priority, cost, and the
+// tenant and key of x) which never change afterwards; x itself may be made
+// later, under mu. Event delivery reads them without the lock
+// (event_record.go).
 // Its size matters: Future[T] embeds it, and every task allocates one.
 type node struct {
 	id      TaskID
@@ -75,11 +78,10 @@ type nodeExtra struct {
 	needs       Resources
 	cmd         []string
 	devices     []string
-	reason      string // why it was killed or requeued
-	err         error  // why it failed or was killed
-	skips       int    // times passed over for lack of capacity (starvation guard)
-	busyTries   int    // consecutive ErrBackendBusy answers
-	depIDs      []TaskID
+	reason      string             // why it was killed or requeued
+	err         error              // why it failed or was killed
+	skips       int                // times passed over for lack of capacity (starvation guard)
+	busyTries   int                // consecutive ErrBackendBusy answers
 	timer       *time.Timer        // pending retry or busy back-off
 	stopTimeout context.CancelFunc // releases the running attempt's timeout
 	stream      itemSource         // a stream task's items, until it ends (stream.go)
@@ -129,51 +131,18 @@ func (n *node) label() string { return label(n.id, n.name) }
 
 // at returns a node's time as a time.Time.
 func (n *node) at(k stamp) time.Time {
-	if n.times[k] == 0 {
-		return time.Time{}
-	}
-	return n.q.s.epoch.Add(time.Duration(n.times[k]))
+	return stampTime(n.q.s.epoch, n.times[k])
 }
 
 // info returns the node's snapshot. Callers hold s.mu.
 func (n *node) info() TaskInfo {
-	i := TaskInfo{
-		ID:       n.id,
-		Name:     n.name,
-		Queue:    n.q.name,
-		Backend:  n.backend.name,
-		Status:   n.status,
-		Attempts: int(n.attempts),
-		Cached:   n.cached,
-		Weight:   n.weight,
-		Priority: n.priority,
-		Cost:     n.cost,
-		Trigger:  n.trigger,
-	}
+	var r record
+	r.captureLocked(n)
+	var deps []TaskID
 	if len(n.deps) > 0 {
-		i.Deps = n.depIDs()
+		deps = n.appendDepIDs(make([]TaskID, 0, len(n.deps)))
 	}
-	if n.x != nil {
-		i.Tenant, i.Key, i.Devices = n.x.tenant, n.x.key, n.x.devices
-		i.Reason, i.Err = n.x.reason, n.x.err
-	}
-	i.Submitted, i.Ready, i.Targeted = n.at(atSubmitted), n.at(atReady), n.at(atTargeted)
-	i.Dispatched, i.Finished = n.at(atDispatched), n.at(atFinished)
-	i.Started = i.Dispatched
-	return i
-}
-
-// depIDs returns the dependencies' IDs, computed once and shared by
-// snapshots (read-only).
-func (n *node) depIDs() []TaskID {
-	x := n.extra()
-	if x.depIDs == nil {
-		x.depIDs = make([]TaskID, len(n.deps))
-		for i, d := range n.deps {
-			x.depIDs[i] = d.id
-		}
-	}
-	return x.depIDs
+	return r.taskInfo(n.q.s.epoch, deps)
 }
 
 // Task is a read-only handle on a ready task, given to a [Policy]'s

@@ -4,7 +4,11 @@ import (
 	"context"
 	"log/slog"
 	"maps"
+	"math"
+	"runtime"
+	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -48,30 +52,66 @@ func observeSafely(o Observer, e Event, log *slog.Logger) {
 }
 
 // sink delivers events to one observer, in order, on a goroutine that
-// exists only while events are waiting.
+// exists only while events wait for it. It reads the scheduler's event
+// log (event_log.go) from where it was attached, builds each [Event] from
+// its record, and keeps its own replica of the counters, which every task
+// event updates.
 type sink struct {
-	obs  Observer
-	log  *slog.Logger
-	quit chan struct{} // closed to abandon delivery (unsubscribe); nil for observers
+	obs      Observer
+	log      *slog.Logger
+	quit     chan struct{} // closed to abandon delivery (unsubscribe); nil for observers
+	l        *eventLog
+	epoch    time.Time
+	noQueues bool           // the observer never reads Stats.Queues: do not build it
+	filter   eventFilter    // the observer's, if it ignores some events
+	records  recordObserver // the observer's, if it takes records
 
-	mu      sync.Mutex    // guards the fields below
-	chunks  [][]Event     // waiting events in order, in chunks of eventChunk
-	spare   [][]Event     // the emptied list of chunks, for reuse
-	free    [][]Event     // emptied chunks, for reuse (at most maxFreeChunks)
-	running bool          // a delivery goroutine exists
-	idle    chan struct{} // closed when the goroutine exits with nothing left; made on demand
-	done    sync.WaitGroup
+	// running is read by the scheduler at every event: it has cache lines
+	// of its own, away from what delivery writes.
+	_       [cacheLine]byte
+	running atomic.Bool // a delivery goroutine exists
+	_       [cacheLine]byte
 
-	queues   map[string]Counts // replica of per-queue counts; owned by the delivery goroutine
-	noQueues bool              // the observer never reads Stats.Queues: do not build it
+	// Owned by the delivering goroutine (the one that set running).
+	at     logPos            // the next record to deliver
+	counts Counts            // replica of the scheduler's counts
+	queues map[string]Counts // replica of the per-queue counts, unless noQueues
+	ids    []TaskID          // storage for the snapshots' Deps, filled in order
+
+	delivered atomic.Uint64 // sequence number of the next record to deliver
+	stop      atomic.Uint64 // sequence number where to stop (detached from the log); max = none
+	done      sync.WaitGroup
+
+	mu      sync.Mutex    // guards idle
+	idle    chan struct{} // closed when delivered moves while someone waits; made on demand
+	waiting atomic.Bool   // idle was made and not closed yet
 
 	finishOnce sync.Once
 	onFinish   func() // run once after the sink's last delivery (closes a subscription's channel)
 }
 
-func newSink(o Observer, log *slog.Logger, quit chan struct{}) *sink {
-	k := &sink{obs: o, log: log, quit: quit, queues: map[string]Counts{}}
-	_, k.noQueues = o.(queuesUnused)
+// smallBatch: after delivering fewer records than this, a sink yields
+// before it looks for more, rather than polling the log's sequence number
+// at every record the scheduler publishes (which makes each publication
+// wait for the cache line).
+const smallBatch = 16
+
+// depsChunk is how many dependency IDs a sink stores per allocation.
+const depsChunk = 4096
+
+// addSinkLocked attaches a sink for o to the event log, from the next
+// event on. quit is nil for observers given to New.
+func (s *Scheduler) addSinkLocked(o Observer, quit chan struct{}) *sink {
+	k := &sink{obs: o, log: s.cfg.logger, quit: quit, l: &s.events, epoch: s.epoch, counts: s.counts}
+	if _, k.noQueues = o.(queuesUnused); !k.noQueues {
+		k.queues = s.statsLocked().Queues
+	}
+	k.filter, _ = o.(eventFilter)
+	k.records, _ = o.(recordObserver)
+	k.at = s.events.attachLocked()
+	k.delivered.Store(k.at.seq())
+	k.stop.Store(math.MaxUint64)
+	s.sinks = append(s.sinks, k)
 	return k
 }
 
@@ -80,112 +120,190 @@ func newSink(o Observer, log *slog.Logger, quit chan struct{}) *sink {
 // cost of delivering an event).
 type queuesUnused interface{ queuesUnused() }
 
-// Waiting events are kept in fixed-size chunks, recycled once delivered:
-// a lagging observer's backlog then grows without copying what it holds
-// (as one growing slice would, under the scheduler's lock) and, in steady
-// state, without allocating.
-const (
-	eventChunk    = 256
-	maxFreeChunks = 16
-)
+// eventFilter is implemented by this package's observers that ignore some
+// events (a [LogObserver] below its logger's level): wants reports whether
+// Observe would do anything with such an event, so that the sink builds
+// and hands over only those.
+type eventFilter interface {
+	wants(kind EventKind, from, to Status) bool
+}
 
-// push queues e and makes sure a goroutine delivers it. Called with the
-// scheduler's lock held, which orders events across sinks.
-func (k *sink) push(e Event) {
-	k.mu.Lock()
-	last := len(k.chunks) - 1
-	if last < 0 || len(k.chunks[last]) == eventChunk {
-		var c []Event
-		if n := len(k.free); n > 0 {
-			c, k.free = k.free[n-1], k.free[:n-1]
-		} else {
-			c = make([]Event, 0, eventChunk)
-		}
-		k.chunks = append(k.chunks, c)
-		last++
-	}
-	k.chunks[last] = append(k.chunks[last], e)
-	if !k.running {
-		k.running = true
+// recordObserver is implemented by this package's observers that can take
+// the records of events instead of the events (a [Recorder]) and need no
+// Stats, sparing the sink building them and keeping its counters.
+// observeRecords is called like Observe, with the next records in order,
+// and must not keep recs.
+type recordObserver interface {
+	observeRecords(recs []record, k *sink)
+}
+
+// wake makes sure a goroutine delivers what was published. Called with
+// the scheduler's lock held.
+func (k *sink) wake() {
+	if !k.running.Load() && k.running.CompareAndSwap(false, true) {
 		k.done.Add(1)
 		go k.deliver()
 	}
-	k.mu.Unlock()
 }
 
+// deliver delivers records until none is left. Before it exits it looks
+// once more, after clearing running: a record published in between is
+// either seen here or wakes another goroutine.
 func (k *sink) deliver() {
 	defer k.done.Done()
 	for {
-		k.mu.Lock()
-		if len(k.chunks) == 0 {
-			k.running = false
+		k.deliverReady()
+		pos := k.delivered.Load()
+		k.running.Store(false)
+		if k.quitting() || k.limit() <= pos || !k.running.CompareAndSwap(false, true) {
+			return
+		}
+	}
+}
+
+// limit returns the sequence number after the last record the sink may
+// deliver.
+func (k *sink) limit() uint64 { return min(k.l.seq.Load(), k.stop.Load()) }
+
+// deliverReady delivers the records published so far, chunk by chunk,
+// handing back each chunk it leaves.
+func (k *sink) deliverReady() {
+	for !k.quitting() {
+		c := k.at.c
+		avail := k.limit() - c.base
+		if avail <= uint64(k.at.i) {
+			return
+		}
+		if k.at.i == logChunkLen {
+			k.at = logPos{c.next.Load(), 0}
+			k.l.release(c)
+			continue
+		}
+		end := int32(min(avail, logChunkLen))
+		if k.records != nil {
+			k.records.observeRecords(c.recs[k.at.i:end], k)
+		} else {
+			for i := k.at.i; i < end; i++ {
+				if k.quitting() {
+					return
+				}
+				k.deliverRecord(&c.recs[i])
+			}
+		}
+		small := end-k.at.i < smallBatch
+		k.at.i = end
+		k.delivered.Store(k.at.seq())
+		if k.waiting.Load() {
+			k.mu.Lock()
 			if k.idle != nil {
 				close(k.idle)
 				k.idle = nil
 			}
-			k.mu.Unlock()
-			return
-		}
-		batch := k.chunks
-		k.chunks = k.spare[:0]
-		k.mu.Unlock()
-		for i, c := range batch {
-			k.deliverChunk(c)
-			batch[i] = nil
-			k.mu.Lock()
-			if len(k.free) < maxFreeChunks {
-				k.free = append(k.free, c[:0])
-			}
+			k.waiting.Store(false)
 			k.mu.Unlock()
 		}
-		k.mu.Lock()
-		k.spare = batch[:0]
-		k.mu.Unlock()
+		if small {
+			runtime.Gosched()
+		}
 	}
 }
 
-// deliverChunk hands the events of c to the observer and clears c, so
-// that it can be reused.
-func (k *sink) deliverChunk(c []Event) {
-	for i := range c {
-		e := &c[i]
+// deliverRecord updates the sink's counters with r, then builds the event
+// of r and hands it to the observer, unless it ignores such events.
+func (k *sink) deliverRecord(r *record) {
+	n := r.n
+	if n != nil {
+		k.counts.add(r.from, r.to)
 		if !k.noQueues {
-			if e.Task.Queue != "" {
-				k.queues[e.Task.Queue] = e.queueCounts
-			}
-			e.Stats.Queues = maps.Clone(k.queues)
+			qc := k.queues[n.q.name]
+			qc.add(r.from, r.to)
+			k.queues[n.q.name] = qc
 		}
-		if k.quit != nil {
-			select {
-			case <-k.quit:
-				continue
-			default:
-			}
-		}
-		observeSafely(k.obs, *e, k.log)
 	}
-	clear(c)
+	if k.filter != nil && !k.wants(r) {
+		return
+	}
+	e := Event{Kind: eventKinds[r.kind], Time: k.epoch.Add(time.Duration(r.now)), From: r.from, To: r.to, Reason: r.reason, Item: r.Item}
+	if n != nil {
+		e.Task = r.taskInfo(k.epoch, k.depIDs(n))
+	}
+	e.Stats.Counts = k.counts
+	if !k.noQueues {
+		e.Stats.Queues = maps.Clone(k.queues)
+	}
+	observeSafely(k.obs, e, k.log)
 }
 
-// drain blocks until every event pushed so far has been delivered, or ctx
-// ends (then it returns ctx.Err()).
-func (k *sink) drain(ctx context.Context) error {
-	k.mu.Lock()
-	if !k.running {
-		k.mu.Unlock()
+// wants asks the observer's filter about r. A panic answers yes: Observe
+// then meets it again, and it is logged.
+func (k *sink) wants(r *record) (ok bool) {
+	defer func() {
+		if recover() != nil {
+			ok = true
+		}
+	}()
+	return k.filter.wants(eventKinds[r.kind], r.from, r.to)
+}
+
+// depIDs returns the IDs of n's dependencies, in storage of the sink's
+// that is never written again (the slice's capacity is its length).
+func (k *sink) depIDs(n *node) []TaskID {
+	d := len(n.deps)
+	if d == 0 {
 		return nil
 	}
-	if k.idle == nil {
-		k.idle = make(chan struct{})
+	if cap(k.ids)-len(k.ids) < d {
+		k.ids = make([]TaskID, 0, max(depsChunk, d))
 	}
-	ch := k.idle
-	k.mu.Unlock()
+	from := len(k.ids)
+	k.ids = n.appendDepIDs(k.ids)
+	return k.ids[from:len(k.ids):len(k.ids)]
+}
+
+func (k *sink) quitting() bool {
+	if k.quit == nil {
+		return false
+	}
 	select {
-	case <-ch:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
+	case <-k.quit:
+		return true
+	default:
+		return false
 	}
+}
+
+// drain blocks until every event published before it was called has been
+// delivered, the sink is abandoned, or ctx ends (then it returns
+// ctx.Err()).
+func (k *sink) drain(ctx context.Context) error {
+	target := k.limit()
+	for k.delivered.Load() < target {
+		k.mu.Lock()
+		if k.idle == nil {
+			k.idle = make(chan struct{})
+		}
+		ch := k.idle
+		k.waiting.Store(true)
+		k.mu.Unlock()
+		if k.delivered.Load() >= target { // delivered moved before waiting was seen
+			return nil
+		}
+		select {
+		case <-ch:
+		case <-k.quit:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return nil
+}
+
+// detachLocked makes the sink stop at the next event: it no longer
+// receives events, and is not counted in the log's later chunks.
+func (s *Scheduler) detachLocked(k *sink) {
+	s.sinks = slices.DeleteFunc(s.sinks, func(o *sink) bool { return o == k })
+	k.stop.Store(s.events.endLocked().seq())
 }
 
 // close drains the sink until ctx ends, then abandons what is left (only
@@ -212,29 +330,26 @@ func (k *sink) abandon() {
 	}
 }
 
-// emitLocked builds a task event and hands it to every sink.
+// emitLocked records a task event and hands it to every sink.
 func (s *Scheduler) emitLocked(kind EventKind, n *node, from Status, reason string, now int64) {
 	s.pushLocked(s.taskEventLocked(kind, n, from, reason, now))
 }
 
-// taskEventLocked builds a task event.
-func (s *Scheduler) taskEventLocked(kind EventKind, n *node, from Status, reason string, now int64) Event {
-	return Event{
-		Kind:        kind,
-		Time:        s.epoch.Add(time.Duration(now)),
-		Task:        n.info(),
-		From:        from,
-		To:          n.status,
-		Reason:      reason,
-		Stats:       Stats{Counts: s.counts},
-		queueCounts: n.q.counts,
-	}
+// taskEventLocked records a task event in the log, not yet published: the
+// caller may complete it (Item), then hands it over with pushLocked
+// before releasing the lock.
+func (s *Scheduler) taskEventLocked(kind EventKind, n *node, from Status, reason string, now int64) *record {
+	r := s.events.reserveLocked(len(s.sinks))
+	r.setLocked(kind, n, from, reason, now)
+	return r
 }
 
-// pushLocked hands e to every sink.
-func (s *Scheduler) pushLocked(e Event) {
+// pushLocked publishes r, the record just returned by taskEventLocked,
+// and wakes the sinks.
+func (s *Scheduler) pushLocked(r *record) {
+	s.events.publishLocked(r)
 	for _, k := range s.sinks {
-		k.push(e)
+		k.wake()
 	}
 }
 
@@ -244,10 +359,9 @@ func (s *Scheduler) emitRunLocked(kind EventKind, now int64) {
 	if len(s.sinks) == 0 {
 		return
 	}
-	e := Event{Kind: kind, Time: s.epoch.Add(time.Duration(now)), Stats: Stats{Counts: s.counts}}
-	for _, k := range s.sinks {
-		k.push(e)
-	}
+	r := s.events.reserveLocked(len(s.sinks))
+	*r = record{kind: indexOf(kind), now: now}
+	s.pushLocked(r)
 }
 
 // observerSinksLocked returns the sinks of observers given to New.

@@ -28,7 +28,7 @@ func LogObserver(l *slog.Logger) Observer {
 type logObserver struct{ l *slog.Logger }
 
 func (o logObserver) Observe(e Event) {
-	level, msg := logLevel(e)
+	level, msg := logLevel(e.Kind, e.From, e.To)
 	ctx := context.Background()
 	if !o.l.Enabled(ctx, level) {
 		return
@@ -57,21 +57,28 @@ func (o logObserver) Observe(e Event) {
 	o.l.LogAttrs(ctx, level, msg, attrs...)
 }
 
-// logLevel returns the level and message LogObserver uses for e.
-func logLevel(e Event) (slog.Level, string) {
+// wants reports whether Observe logs an event of this kind and
+// transition (see eventFilter).
+func (o logObserver) wants(kind EventKind, from, to Status) bool {
+	level, _ := logLevel(kind, from, to)
+	return o.l.Enabled(context.Background(), level)
+}
+
+// logLevel returns the level and message LogObserver uses for an event.
+func logLevel(kind EventKind, from, to Status) (slog.Level, string) {
 	switch {
-	case e.Kind == RunStarted:
+	case kind == RunStarted:
 		return slog.LevelInfo, "run started"
-	case e.Kind == RunIdle:
+	case kind == RunIdle:
 		return slog.LevelInfo, "run idle"
-	case e.Kind == RunStopped:
+	case kind == RunStopped:
 		return slog.LevelInfo, "run stopped"
-	case e.Kind == TaskItem:
+	case kind == TaskItem:
 		return slog.LevelDebug, "task item"
-	case e.To == Queued && e.From == Running:
+	case to == Queued && from == Running:
 		return slog.LevelInfo, "task requeued"
 	}
-	return taskLogs[e.To].level, taskLogs[e.To].msg
+	return taskLogs[to].level, taskLogs[to].msg
 }
 
 // taskLogs are the level and message of a task's move to each status.

@@ -2,7 +2,6 @@ package dagq
 
 import (
 	"context"
-	"log/slog"
 	"testing"
 	"testing/synctest"
 
@@ -16,35 +15,43 @@ func TestSinkBacklogAcrossChunks(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		release := make(chan struct{})
 		var got []int
-		k := newSink(ObserverFunc(func(e Event) {
+		s := New(WithObserver(ObserverFunc(func(e Event) {
+			if e.Kind != TaskItem {
+				return
+			}
 			if len(got) == 0 {
 				<-release
 			}
 			got = append(got, e.Item)
-		}), slog.New(slog.DiscardHandler), nil)
-		const n = eventChunk*(maxFreeChunks+4) + 7
+		})))
+		k := s.sinks[0]
+		const n = logChunkLen*(maxFreeChunks+4) + 7
 		push := func(from, to int) {
+			s.mu.Lock()
+			defer s.mu.Unlock()
 			for i := from; i < to; i++ {
-				k.push(Event{Kind: TaskItem, Item: i})
+				r := s.events.reserveLocked(len(s.sinks))
+				*r = record{kind: indexOf(TaskItem), Item: i}
+				s.pushLocked(r)
 			}
 		}
-		k.push(Event{Kind: TaskItem, Item: 0})
+		push(0, 1)
 		synctest.Wait() // the observer now holds event 0; the rest wait
 		push(1, n)
-		k.mu.Lock()
-		waiting := len(k.chunks)
-		k.mu.Unlock()
+		waiting := int(s.events.seq.Load()/logChunkLen - k.delivered.Load()/logChunkLen)
 		close(release)
-		require.Equal(t, (n-1+eventChunk-1)/eventChunk, waiting, "the backlog spans many chunks")
+		require.Greater(t, waiting, maxFreeChunks, "the backlog spans many chunks")
 		require.NoError(t, k.drain(context.Background()))
 		push(n, 2*n)
-		k.close(context.Background())
+		require.NoError(t, s.Shutdown(context.Background()))
 		require.Len(t, got, 2*n)
 		for i, v := range got {
 			require.Equal(t, i, v)
 		}
-		require.LessOrEqual(t, len(k.free), maxFreeChunks)
-		require.NotEmpty(t, k.free, "emptied chunks are kept for reuse")
+		s.events.mu.Lock()
+		defer s.events.mu.Unlock()
+		require.LessOrEqual(t, len(s.events.free), maxFreeChunks)
+		require.NotEmpty(t, s.events.free, "emptied chunks are kept for reuse")
 	})
 }
 
@@ -52,17 +59,25 @@ func TestSinkSkipsQueueCountsForObserversThatIgnoreThem(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		var rec Recorder
 		var seen []map[string]Counts
-		plain := ObserverFunc(func(e Event) { seen = append(seen, e.Stats.Queues) })
-		k1 := newSink(&rec, slog.New(slog.DiscardHandler), nil)
-		k2 := newSink(plain, slog.New(slog.DiscardHandler), nil)
-		require.True(t, k1.noQueues)
-		require.False(t, k2.noQueues)
-		e := Event{Kind: TaskSubmitted, Task: TaskInfo{ID: 1, Queue: "q"}, queueCounts: Counts{Submitted: 1, Blocked: 1}}
-		k1.push(e)
-		k2.push(e)
-		k1.close(context.Background())
-		k2.close(context.Background())
-		require.Equal(t, []map[string]Counts{{"q": {Submitted: 1, Blocked: 1}}}, seen)
+		plain := ObserverFunc(func(e Event) {
+			if e.Task.ID != 0 {
+				seen = append(seen, e.Stats.Queues)
+			}
+		})
+		s := New(WithObserver(&rec), WithObserver(plain))
+		require.True(t, s.sinks[0].noQueues)
+		require.False(t, s.sinks[1].noQueues)
+		q, err := s.Queue("q", 1)
+		require.NoError(t, err)
+		Submit(q, func(context.Context) (int, error) { return 1, nil })
+		require.NoError(t, s.Run(context.Background()))
+		require.NoError(t, s.Shutdown(context.Background()))
+		require.Equal(t, []map[string]Counts{
+			{"q": {Submitted: 1, Blocked: 1}},
+			{"q": {Submitted: 1, Queued: 1}},
+			{"q": {Submitted: 1, Running: 1}},
+			{"q": {Submitted: 1, Succeeded: 1}},
+		}, seen)
 		require.Len(t, rec.Tasks(), 1)
 	})
 }

@@ -1,20 +1,57 @@
 package dagq
 
-import "sync"
+import (
+	"sync"
+	"time"
+)
 
-// recorderPage is how many tasks a Recorder stores per allocation.
-const recorderPage = 1024
+// recorderPage is how many tasks a Recorder stores per allocation: small
+// pages are filled while the memory they were cleared in is still cached.
+const recorderPage = 128
 
 // Recorder is an [Observer] that keeps the latest snapshot of every task
 // it has seen, to export a run after it ended ([WriteTrace],
 // [WriteTimeline]) when the scheduler itself is not at hand. The zero
 // value is ready to use: pass &r to [WithObserver]. Its methods are safe
-// for concurrent use. Observe costs one copy of the event's TaskInfo,
-// and memory grows by pages, without copying what was recorded; the
-// recorder holds one TaskInfo per task until it is dropped.
+// for concurrent use. Attached with WithObserver, a Recorder is handed
+// the scheduler's compact record of each event instead of the event: it
+// copies a task's fixed fields once and then only what changed (status,
+// times, attempts, reason, error, devices), and builds the snapshots in
+// Tasks. Observe, for events from elsewhere, costs one allocated copy of
+// the event's TaskInfo. Memory grows by pages, without copying what was
+// recorded; the recorder holds about 180 bytes per task (more when its
+// snapshot came through Observe) until it is dropped.
 type Recorder struct {
 	mu    sync.Mutex
-	pages [][]TaskInfo // task ID i at pages[(i−1)/recorderPage][(i−1)%recorderPage]; zero ID: not seen
+	epoch time.Time    // time zero of the slots' times
+	pages [][]recorded // task ID i at pages[(i−1)/recorderPage][(i−1)%recorderPage]; zero ID: not seen
+}
+
+// recorded is what a Recorder keeps of one task: the snapshot given to
+// Observe (full), or the fields of a snapshot with its times still in
+// nanoseconds since the recorder's epoch. It is kept small: the first
+// write to each slot touches fresh memory.
+type recorded struct {
+	full *TaskInfo
+	more *recordedMore // nil while the task has none of these fields
+
+	id                   TaskID
+	name, queue, backend string
+	deps                 []TaskID
+	weight, cost         float64
+	priority             int
+	times                [numStamps]int64
+	attempts             int32
+	status               Status
+	trigger              TriggerRule
+	cached               bool
+}
+
+// recordedMore holds the fields of a snapshot that most tasks leave unset.
+type recordedMore struct {
+	tenant, key, reason string
+	err                 error
+	devices             []string
 }
 
 // Observe records e's task snapshot; run events are ignored.
@@ -22,13 +59,58 @@ func (r *Recorder) Observe(e Event) {
 	if e.Task.ID == 0 {
 		return
 	}
-	i := int(e.Task.ID - 1)
+	t := e.Task
 	r.mu.Lock()
-	for len(r.pages) <= i/recorderPage {
-		r.pages = append(r.pages, make([]TaskInfo, recorderPage))
-	}
-	r.pages[i/recorderPage][i%recorderPage] = e.Task
+	*r.slot(t.ID) = recorded{full: &t, id: t.ID}
 	r.mu.Unlock()
+}
+
+// observeRecords records the tasks of recs, delivered by k, without
+// building their snapshots. Records from another scheduler than the first
+// one's (another epoch) are recorded as snapshots.
+func (r *Recorder) observeRecords(recs []record, k *sink) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.epoch.IsZero() {
+		r.epoch = k.epoch
+	}
+	for j := range recs {
+		rec := &recs[j]
+		n := rec.n
+		if n == nil {
+			continue
+		}
+		p := r.slot(rec.id)
+		if r.epoch != k.epoch {
+			t := rec.taskInfo(k.epoch, k.depIDs(n))
+			*p = recorded{full: &t, id: n.id}
+			continue
+		}
+		if p.id == 0 || p.full != nil {
+			*p = recorded{id: rec.id, name: rec.name, queue: rec.queue, backend: rec.backend,
+				deps: k.depIDs(n), weight: n.weight, cost: n.cost, priority: n.priority, trigger: n.trigger}
+			if x := rec.x; x != nil && (x.tenant != "" || x.key != "") {
+				p.more = &recordedMore{tenant: x.tenant, key: x.key}
+			}
+		}
+		p.status, p.attempts, p.cached, p.times = rec.to, rec.attempts, rec.cached, rec.times
+		if p.more != nil || rec.xReason != "" || rec.err != nil || rec.devices != nil {
+			if p.more == nil {
+				p.more = &recordedMore{}
+			}
+			p.more.reason, p.more.err, p.more.devices = rec.xReason, rec.err, rec.devices
+		}
+	}
+}
+
+// slot returns the slot of task id, growing the pages as needed. Callers
+// hold r.mu.
+func (r *Recorder) slot(id TaskID) *recorded {
+	i := int(id - 1)
+	for len(r.pages) <= i/recorderPage {
+		r.pages = append(r.pages, make([]recorded, recorderPage))
+	}
+	return &r.pages[i/recorderPage][i%recorderPage]
 }
 
 // Tasks returns the latest snapshot of every task seen so far, in ID
@@ -38,13 +120,29 @@ func (r *Recorder) Tasks() []TaskInfo {
 	defer r.mu.Unlock()
 	var out []TaskInfo
 	for _, p := range r.pages {
-		for _, t := range p {
-			if t.ID != 0 {
-				out = append(out, t)
+		for j := range p {
+			if s := &p[j]; s.full != nil {
+				out = append(out, *s.full)
+			} else if s.id != 0 {
+				out = append(out, s.info(r.epoch))
 			}
 		}
 	}
 	return out
+}
+
+// info returns the snapshot held by s, which came from records.
+func (s *recorded) info(epoch time.Time) TaskInfo {
+	i := TaskInfo{
+		ID: s.id, Name: s.name, Queue: s.queue, Backend: s.backend, Status: s.status,
+		Deps: s.deps, Attempts: int(s.attempts), Cached: s.cached,
+		Weight: s.weight, Priority: s.priority, Cost: s.cost, Trigger: s.trigger,
+	}
+	if m := s.more; m != nil {
+		i.Tenant, i.Key, i.Reason, i.Err, i.Devices = m.tenant, m.key, m.reason, m.err, m.devices
+	}
+	setTimes(&i, epoch, &s.times)
+	return i
 }
 
 func (*Recorder) queuesUnused() {}

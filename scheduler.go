@@ -59,6 +59,7 @@ type Scheduler struct {
 	runCancel   context.CancelCauseFunc
 	stopWatch   func() bool // stops watching Start's ctx
 	sinks       []*sink
+	events      eventLog      // the events not yet delivered to every sink
 	edges       edgeArena     // dependency edges
 	stack       []*node       // scratch for propagation
 	reservers   []*node       // tasks that reserved a pool or backend (dispatch.go)
@@ -107,7 +108,7 @@ func New(opts ...Option) *Scheduler {
 		s.store = MemoryStore()
 	}
 	for _, o := range s.cfg.observers {
-		s.sinks = append(s.sinks, newSink(o, s.cfg.logger, nil))
+		s.addSinkLocked(o, nil)
 	}
 	s.def = s.newQueueLocked("default", s.cfg.defaultSize, fmt.Sprintf("size %d", s.cfg.defaultSize), queueConfig{})
 	return s

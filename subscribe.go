@@ -1,9 +1,6 @@
 package dagq
 
-import (
-	"context"
-	"slices"
-)
+import "context"
 
 // Subscribe returns a channel that receives every event from now on, in
 // order, and a function that ends the subscription. Nothing is dropped:
@@ -16,25 +13,23 @@ import (
 func (s *Scheduler) Subscribe(buffer int) (<-chan Event, func()) {
 	ch := make(chan Event, max(buffer, 0))
 	quit := make(chan struct{})
-	k := newSink(ObserverFunc(func(e Event) {
-		select {
-		case ch <- e:
-		case <-quit:
-		}
-	}), s.cfg.logger, quit)
-	k.onFinish = func() { close(ch) }
 	s.mu.Lock()
 	if s.state == stateClosed {
 		s.mu.Unlock()
 		close(ch)
 		return ch, func() {}
 	}
-	k.queues = s.statsLocked().Queues
-	s.sinks = append(s.sinks, k)
+	k := s.addSinkLocked(ObserverFunc(func(e Event) {
+		select {
+		case ch <- e:
+		case <-quit:
+		}
+	}), quit)
+	k.onFinish = func() { close(ch) }
 	s.mu.Unlock()
 	return ch, func() {
 		s.mu.Lock()
-		s.sinks = slices.DeleteFunc(s.sinks, func(o *sink) bool { return o == k })
+		s.detachLocked(k)
 		s.mu.Unlock()
 		k.abandon()
 		k.close(context.Background())
