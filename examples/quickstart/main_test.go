@@ -1,31 +1,20 @@
 package main
 
 import (
-	"bytes"
-	"io"
-	"os"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
+
+	"github.com/dagq/dagq/internal/stdouttest"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 // TestQuickstart runs the example and checks what it prints.
 func TestQuickstart(t *testing.T) {
-	r, w, err := os.Pipe()
-	require.NoError(t, err)
-	stdout := os.Stdout
-	os.Stdout = w
-	main()
-	os.Stdout = stdout
-	require.NoError(t, w.Close())
-	var out bytes.Buffer
-	_, err = io.Copy(&out, r)
-	require.NoError(t, err)
-	got := out.String()
+	got := stdouttest.Capture(t, main)
 	require.Contains(t, got, "built: binary(object of app.go + object of lib.go)")
 	require.Contains(t, got, "tests passed: 150")
 	require.Contains(t, got, "8 tasks: 8 succeeded, 0 failed, 0 killed")
