@@ -13,13 +13,7 @@ import (
 	"go.uber.org/goleak"
 )
 
-func TestMain(m *testing.M) {
-	goleak.VerifyTestMain(m,
-		// ants keeps a purge goroutine per process-wide default pool.
-		goleak.IgnoreTopFunction("github.com/panjf2000/ants/v2.(*poolCommon).purgeStaleWorkers"),
-		goleak.IgnoreTopFunction("github.com/panjf2000/ants/v2.(*poolCommon).ticktock"),
-	)
-}
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m, LeakOptions()...) }
 
 // TestEverySystemOnEveryShape runs each system on each shape it supports
 // and checks that each task ran exactly once, only after its dependencies.

@@ -7,16 +7,11 @@ import (
 
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
+
+	"github.com/dagq/dagq/bench"
 )
 
-func TestMain(m *testing.M) {
-	goleak.VerifyTestMain(m,
-		// ants starts the goroutines of its process-wide default pool when
-		// it is imported (through the bench package).
-		goleak.IgnoreTopFunction("github.com/panjf2000/ants/v2.(*poolCommon).purgeStaleWorkers"),
-		goleak.IgnoreTopFunction("github.com/panjf2000/ants/v2.(*poolCommon).ticktock"),
-	)
-}
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m, bench.LeakOptions()...) }
 
 // The chart is well-formed SVG with one line and one label per series.
 func TestSVGChart(t *testing.T) {
