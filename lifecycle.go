@@ -1,0 +1,166 @@
+package dagq
+
+import (
+	"context"
+	"errors"
+	"fmt"
+)
+
+// Start begins dispatching. Tasks submitted before are started as their
+// queues allow; tasks submitted after start as soon as they are ready.
+// When ctx ends, every task not yet finished is killed, with a reason
+// naming the context's error, and running tasks' contexts are cancelled;
+// the scheduler then kills new tasks at once until Shutdown. Start does
+// not block. It returns ErrClosed after Shutdown, and an error if already
+// started.
+func (s *Scheduler) Start(ctx context.Context) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch s.state {
+	case stateClosed:
+		return fmt.Errorf("dagq: start: %w", ErrClosed)
+	case stateRunning, stateAborted:
+		return errors.New("dagq: start: already started")
+	}
+	s.state = stateRunning
+	s.startCtx = ctx
+	s.runCtx, s.runCancel = context.WithCancelCause(ctx)
+	s.stopWatch = context.AfterFunc(ctx, func() {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		s.abortLocked()
+	})
+	now := s.now()
+	s.emitRunLocked(RunStarted, now)
+	s.dispatchLocked(false)
+	if s.counts.Pending() == 0 {
+		s.emitRunLocked(RunIdle, now)
+	}
+	return nil
+}
+
+// Run starts the scheduler and waits for every task: Start, then Wait.
+// An empty scheduler returns nil at once.
+func (s *Scheduler) Run(ctx context.Context) error {
+	if err := s.Start(ctx); err != nil {
+		return err
+	}
+	return s.Wait(ctx)
+}
+
+// Wait blocks until every submitted task is terminal and every event so
+// far has been delivered to the observers given to New (Subscribe
+// channels may lag). It returns nil if every task since New succeeded,
+// and otherwise a [*RunError] that states the counts and wraps each failed
+// task's [*TaskError]. If ctx ends first it returns ctx.Err().
+func (s *Scheduler) Wait(ctx context.Context) error {
+	s.mu.Lock()
+	for s.counts.Pending() > 0 {
+		if s.idle == nil {
+			s.idle = make(chan struct{})
+		}
+		ch := s.idle
+		s.mu.Unlock()
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		s.mu.Lock()
+	}
+	err := s.runErrorLocked()
+	sinks := s.observerSinksLocked()
+	s.mu.Unlock()
+	for _, k := range sinks {
+		if e := k.drain(ctx); e != nil {
+			return e
+		}
+	}
+	return err
+}
+
+func (s *Scheduler) runErrorLocked() error {
+	if len(s.failed) == 0 && s.counts.Killed == 0 {
+		return nil
+	}
+	errs := make([]error, 0, len(s.failed)+1)
+	for _, n := range s.failed {
+		errs = append(errs, n.taskError())
+	}
+	if s.firstKilled != nil {
+		errs = append(errs, s.firstKilled.taskError())
+	}
+	return &RunError{Tasks: s.counts.Submitted, Failed: s.counts.Failed, Killed: s.counts.Killed, Errs: errs}
+}
+
+// abortLocked runs once Start's ctx has ended: every unfinished task is
+// killed. Workers call it too, so that a task that returned because the run
+// ended is reported killed, not failed, whoever gets the lock first.
+func (s *Scheduler) abortLocked() {
+	if s.state != stateRunning {
+		return
+	}
+	s.state = stateAborted
+	s.killAllLocked("run context ended: "+context.Cause(s.startCtx).Error(), true, s.now())
+}
+
+// Shutdown stops the scheduler: it refuses new tasks (they fail with
+// [ErrClosed]), kills tasks that have not started (reasons say whether they
+// were blocked or queued), and waits for running tasks until ctx ends.
+// Tasks still running then have their contexts cancelled and are killed
+// ("killed while running"). When Shutdown returns, every event has been
+// delivered to the observers, RunStopped last, and Subscribe channels are
+// closed once drained; worker goroutines whose tasks honour their context
+// have exited. Shutdown returns ctx's error if ctx ended before running
+// tasks finished, else nil. Calling it again waits for the first call.
+func (s *Scheduler) Shutdown(ctx context.Context) error {
+	s.mu.Lock()
+	if s.state == stateClosed {
+		done := s.shutdown
+		s.mu.Unlock()
+		select {
+		case <-done:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	s.state = stateClosed
+	s.shutdown = make(chan struct{})
+	defer close(s.shutdown)
+	if s.stopWatch != nil {
+		s.stopWatch()
+	}
+	now := s.now()
+	s.killPullLocked(now)
+	s.killAllLocked("shutdown", false, now)
+	s.stopRunsLocked()
+	var err error
+	for s.busy > 0 && err == nil {
+		if s.quiet == nil {
+			s.quiet = make(chan struct{})
+		}
+		ch := s.quiet
+		s.mu.Unlock()
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			err = ctx.Err()
+		}
+		s.mu.Lock()
+	}
+	if err != nil {
+		s.killAllLocked("shutdown", true, s.now())
+	}
+	if s.runCancel != nil {
+		s.runCancel(fmt.Errorf("%w: shutdown", ErrKilled))
+	}
+	s.emitRunLocked(RunStopped, s.now())
+	sinks := s.sinks
+	s.sinks = nil
+	s.mu.Unlock()
+	for _, k := range sinks {
+		k.close(ctx)
+	}
+	return err
+}
