@@ -36,9 +36,10 @@ import (
 // [ErrClosed]. Pull is safe for concurrent use; several loops may call
 // Next at once.
 type Pull struct {
-	mu       sync.Mutex // guards the fields below; taken inside the scheduler's lock
-	waiters  []chan *Job
-	reserved int // waiters promised by Acquire, not yet handed their job
+	mu       sync.Mutex  // guards the fields below; taken inside the scheduler's lock
+	incoming []chan *Job // Next calls not yet seen by the scheduler (see publishCapacity)
+	waiters  []chan *Job // Next calls the scheduler may hand jobs to
+	reserved int         // waiters promised by Acquire, not yet handed their job
 	claims   map[*Job]*pullClaim
 	wake     func()
 	closed   bool
@@ -81,7 +82,11 @@ func (p *Pull) Next(ctx context.Context) (*Job, error) {
 		return nil, fmt.Errorf("dagq: pull: %w", ErrClosed)
 	}
 	w := make(chan *Job, 1)
-	p.waiters = append(p.waiters, w)
+	if p.wake == nil { // no scheduler to publish it: visible at once
+		p.waiters = append(p.waiters, w)
+	} else {
+		p.incoming = append(p.incoming, w)
+	}
 	wake := p.wake
 	p.mu.Unlock()
 	if wake != nil {
@@ -93,12 +98,15 @@ func (p *Pull) Next(ctx context.Context) (*Job, error) {
 	case <-ctx.Done():
 	}
 	p.mu.Lock()
-	i := slices.Index(p.waiters, w)
-	if i >= 0 {
-		p.waiters = slices.Delete(p.waiters, i, i+1)
+	gone := false
+	for _, list := range []*[]chan *Job{&p.incoming, &p.waiters} {
+		if i := slices.Index(*list, w); i >= 0 {
+			*list = slices.Delete(*list, i, i+1)
+			gone = true
+		}
 	}
 	p.mu.Unlock()
-	if i >= 0 {
+	if gone {
 		return nil, ctx.Err()
 	}
 	// Already handed a job, or closed: both are in w.
@@ -212,10 +220,21 @@ func (p *Pull) close() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.closed = true
-	for _, w := range p.waiters {
+	for _, w := range append(p.waiters, p.incoming...) {
 		close(w)
 	}
-	p.waiters = nil
+	p.waiters, p.incoming = nil, nil
+}
+
+// publishCapacity makes the Next calls made since the last dispatch
+// visible to Acquire. The scheduler calls it with its lock held, so that
+// one dispatch round sees one number of waiting calls: otherwise a call
+// arriving mid-round could go to a task after a better one was refused.
+func (p *Pull) publishCapacity() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.waiters = append(p.waiters, p.incoming...)
+	p.incoming = p.incoming[:0]
 }
 
 // pending reports whether job is running on p and not completed.

@@ -88,7 +88,8 @@ func New(opts ...Option) *Scheduler {
 		_, e.local = nb.b.(localBackend)
 		e.capa, _ = nb.b.(Capacity)
 		if cn, ok := nb.b.(CapacityNotifier); ok {
-			cn.NotifyCapacity(s.wake)
+			pub, _ := nb.b.(capacityPublisher)
+			cn.NotifyCapacity(func() { s.wake(pub) })
 		}
 		s.backends[nb.name] = e
 	}
@@ -142,10 +143,21 @@ func (s *Scheduler) SetParallelism(n int) {
 }
 
 // wake retries dispatch, for backends whose capacity grew by itself.
-func (s *Scheduler) wake() {
+func (s *Scheduler) wake(pub capacityPublisher) {
 	s.mu.Lock()
+	if pub != nil {
+		pub.publishCapacity()
+	}
 	s.dispatchLocked(false)
 	s.mu.Unlock()
+}
+
+// capacityPublisher is implemented by backends whose new capacity must
+// become visible only under the scheduler's lock: a dispatch round then
+// sees one capacity throughout, so a task lower in policy order cannot
+// take capacity that appeared after a higher one was refused.
+type capacityPublisher interface {
+	publishCapacity()
 }
 
 // Cancel kills the task id if it has not finished, and at once every task
