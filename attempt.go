@@ -17,6 +17,10 @@ type attemptCtx struct {
 	s      *Scheduler
 	inner  atomic.Pointer[cancelable] // made on demand, under s.mu
 	cause  error                      // why it was cancelled before inner existed; guarded by s.mu
+	// cancelled mirrors cause != nil, so that Err never takes the
+	// scheduler's lock: a task polling ctx.Err() in a loop, or a backend
+	// calling it under a lock of its own, must not contend or deadlock.
+	cancelled atomic.Bool
 }
 
 type cancelable struct {
@@ -35,10 +39,7 @@ func (c *attemptCtx) Err() error {
 	if err := c.parent.Err(); err != nil {
 		return err
 	}
-	c.s.mu.Lock()
-	cancelled := c.cause != nil
-	c.s.mu.Unlock()
-	if cancelled {
+	if c.cancelled.Load() {
 		return context.Canceled
 	}
 	return nil
@@ -79,6 +80,7 @@ func (c *attemptCtx) cancelLocked(cause error) {
 		in.cancel(cause)
 	} else if c.cause == nil {
 		c.cause = cause
+		c.cancelled.Store(true)
 	}
 }
 

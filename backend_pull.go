@@ -186,8 +186,8 @@ func (p *Pull) Release(job *Job) {
 // promised gave up meanwhile, it returns [ErrBackendBusy]: the task goes
 // back to Queued.
 func (p *Pull) Run(ctx context.Context, job *Job) (any, error) {
-	// Read ctx before locking: a task's context may take the scheduler's
-	// lock, which is held around Acquire, which takes p.mu.
+	// Read ctx before locking: p.mu is taken inside the scheduler's lock
+	// (Acquire), so nothing under p.mu calls back into a task's context.
 	cancelled := ctx.Err() != nil
 	p.mu.Lock()
 	p.reserved = max(p.reserved-1, 0)
