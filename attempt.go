@@ -16,12 +16,17 @@ type attemptCtx struct {
 	parent context.Context // the run context, maybe with a deadline or devices
 	s      *Scheduler
 	inner  atomic.Pointer[cancelable] // made on demand, under s.mu
-	cause  error                      // why it was cancelled before inner existed; guarded by s.mu
-	// cancelled mirrors cause != nil, so that Err never takes the
-	// scheduler's lock: a task polling ctx.Err() in a loop, or a backend
-	// calling it under a lock of its own, must not contend or deadlock.
-	cancelled atomic.Bool
+	// cause is why it was cancelled before inner existed (the first cause
+	// wins); stored under s.mu and read without it, so that Err never
+	// takes the scheduler's lock: a task polling ctx.Err() in a loop, or
+	// a backend calling it under a lock of its own, must not contend or
+	// deadlock.
+	cause atomic.Pointer[error]
 }
+
+// released is the cause of an attempt that returned: shared, so that
+// ending an attempt allocates nothing.
+var released error = context.Canceled
 
 type cancelable struct {
 	ctx    context.Context
@@ -39,7 +44,7 @@ func (c *attemptCtx) Err() error {
 	if err := c.parent.Err(); err != nil {
 		return err
 	}
-	if c.cancelled.Load() {
+	if c.cause.Load() != nil {
 		return context.Canceled
 	}
 	return nil
@@ -66,23 +71,22 @@ func (c *attemptCtx) materialize() *cancelable {
 		return in
 	}
 	ctx, cancel := context.WithCancelCause(c.parent)
-	if c.cause != nil {
-		cancel(c.cause)
+	if cause := c.cause.Load(); cause != nil {
+		cancel(*cause)
 	}
 	in := &cancelable{ctx, cancel}
 	c.inner.Store(in)
 	return in
 }
 
-// cancelLocked cancels the attempt with cause (the first cause wins).
-func (c *attemptCtx) cancelLocked(cause error) {
+// cancelLocked cancels the attempt with *cause (the first cause wins).
+func (c *attemptCtx) cancelLocked(cause *error) {
 	if in := c.inner.Load(); in != nil {
-		in.cancel(cause)
-	} else if c.cause == nil {
-		c.cause = cause
-		c.cancelled.Store(true)
+		in.cancel(*cause)
+	} else if c.cause.Load() == nil {
+		c.cause.Store(cause)
 	}
 }
 
 // releaseLocked frees what the attempt holds once it returned.
-func (c *attemptCtx) releaseLocked() { c.cancelLocked(context.Canceled) }
+func (c *attemptCtx) releaseLocked() { c.cancelLocked(&released) }

@@ -259,7 +259,7 @@ func (s *Scheduler) killPullLocked(now int64) {
 	if !pulls {
 		return
 	}
-	for _, n := range s.nodes {
+	for n := range s.nodes.all() {
 		if p, ok := n.backend.b.(*Pull); ok && n.status == Running && (n.job == nil || p.pending(n.job)) {
 			s.killLocked(n, "shutdown: killed while running (claimed from a pull backend, never completed)", now)
 		}

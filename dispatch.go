@@ -59,6 +59,7 @@ func (s *Scheduler) pickLocked() *node {
 	for {
 		var best *node
 		var bq *Queue
+		var bk1, bk2 float64
 		for _, q := range s.queueList {
 			if q.busy >= q.size || q.full {
 				continue
@@ -71,8 +72,8 @@ func (s *Scheduler) pickLocked() *node {
 				s.ranks.flushLocked() // only re-keys tasks already in ready sets
 				n = q.peekLocked()
 			}
-			if best == nil || n.k1 > best.k1 || (n.k1 == best.k1 && n.k2 > best.k2) {
-				best, bq = n, q
+			if k1, k2 := q.keysLocked(n); best == nil || k1 > bk1 || (k1 == bk1 && k2 > bk2) {
+				best, bq, bk1, bk2 = n, q, k1, k2
 			}
 		}
 		if best == nil {

@@ -19,7 +19,14 @@ type Future[T any] struct {
 	value T // written once, before the task is marked Succeeded
 }
 
-func (f *Future[T]) depNode() *node { return &f.node }
+// depNode returns the future's task; nil for a nil future, which
+// submission refuses.
+func (f *Future[T]) depNode() *node {
+	if f == nil {
+		return nil
+	}
+	return &f.node
+}
 
 func (f *Future[T]) setAny(v any) error {
 	t, ok := v.(T)

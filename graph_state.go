@@ -9,6 +9,9 @@ import (
 func (s *Scheduler) setStatusLocked(n *node, to Status, kind EventKind, reason string, now int64) {
 	from := n.status
 	n.status = to
+	if from == Blocked && n.wait != 0 {
+		*s.waits.at(int(n.wait)) = 0 // resolution skips it from now on
+	}
 	if to.Terminal() {
 		n.times[atFinished] = now
 		if n.done != nil {
@@ -62,7 +65,8 @@ func (s *Scheduler) killLocked(n *node, reason string, now int64) {
 			n.x.timer = nil
 		}
 	case Running:
-		n.ctx.cancelLocked(fmt.Errorf("%w: %s", ErrKilled, reason))
+		cause := fmt.Errorf("%w: %s", ErrKilled, reason)
+		n.ctx.cancelLocked(&cause)
 	}
 	x := n.extra()
 	x.reason, x.err = reason, fmt.Errorf("%w: %s", ErrKilled, reason)
@@ -75,7 +79,8 @@ func (s *Scheduler) killLocked(n *node, reason string, now int64) {
 // resolveLocked tells the dependents of n, which just became terminal,
 // and transitively theirs: AllSucceeded dependents of a task that did not
 // succeed are killed at once, the others count it and become ready when
-// their rule is met.
+// their rule is met. A plain dependent of a task that succeeded is
+// counted through its edge alone (see edge).
 func (s *Scheduler) resolveLocked(root *node, now int64) {
 	stack := append(s.stack[:0], root)
 	for len(stack) > 0 {
@@ -87,9 +92,15 @@ func (s *Scheduler) resolveLocked(root *node, now int64) {
 		ok := n.status == Succeeded
 		var why string
 		for e := n.outEdge; e != 0; {
-			ed := s.edges.at(e)
-			d := ed.to
+			ed := s.edges.at(int(e))
 			e = ed.next
+			if ed.wait != 0 && ok {
+				if s.countDownLocked(ed.to, ed.wait) {
+					s.readyLocked(ed.to, now)
+				}
+				continue
+			}
+			d := ed.to
 			if d.item { // n is a stream that ended: items it did not emit ended with it (stream.go)
 				if d.status != Succeeded {
 					stack = append(stack, d)
@@ -111,10 +122,7 @@ func (s *Scheduler) resolveLocked(root *node, now int64) {
 			if ok {
 				d.succeeded++
 			}
-			if d.waiting--; d.waiting > 0 {
-				if d.waiting == 1 && s.ranks != nil {
-					s.ranks.oneLeftLocked(d)
-				}
+			if !s.countDownLocked(d, d.wait) {
 				continue
 			}
 			if d.trigger == AnySucceeded && d.succeeded == 0 {
@@ -127,6 +135,56 @@ func (s *Scheduler) resolveLocked(root *node, now int64) {
 	}
 	clear(stack)
 	s.stack = stack[:0]
+}
+
+// countDownLocked counts one resolved dependency of d, whose counter is
+// s.waits[w], and reports whether that was the last one. A counter
+// already at 0 belongs to a task no longer Blocked: nothing changes.
+func (s *Scheduler) countDownLocked(d *node, w int32) bool {
+	p := s.waits.at(int(w))
+	if *p <= 0 {
+		return false
+	}
+	*p--
+	left := *p
+	if left == 1 && s.ranks != nil {
+		s.ranks.oneLeftLocked(d)
+	}
+	return left == 0
+}
+
+// waitOnLocked counts one more pending dependency of n, which is being
+// added, giving it a counter first. It returns what n's edges carry: the
+// counter if n is plain, else 0.
+func (s *Scheduler) waitOnLocked(n *node) int32 {
+	if n.wait == 0 {
+		if s.waits.len() == 0 {
+			s.waits.push(0) // counter 0 means none
+		}
+		n.wait = int32(s.waits.push(0))
+	}
+	*s.waits.at(int(n.wait))++
+	if n.trigger != AllSucceeded {
+		return 0
+	}
+	return n.wait
+}
+
+// waitingLocked returns how many dependencies n, Blocked, still waits for.
+func (s *Scheduler) waitingLocked(n *node) int32 {
+	if n.wait == 0 {
+		return 0
+	}
+	return *s.waits.at(int(n.wait))
+}
+
+// addEdgeLocked stores an edge to `to` (with its counter wait, or 0) in
+// front of the list starting at head and returns the new head.
+func (s *Scheduler) addEdgeLocked(to *node, wait, head int32) int32 {
+	if s.edges.len() == 0 {
+		s.edges.push(edge{}) // edge 0 ends lists
+	}
+	return int32(s.edges.push(edge{to, head, wait}))
 }
 
 // blame is the reason given to dependents killed because n did not
@@ -146,7 +204,7 @@ func (n *node) blame() string {
 // killAllLocked kills every task not yet finished (running ones too if
 // running is set), each with a reason "<cause>: killed while <status>".
 func (s *Scheduler) killAllLocked(cause string, running bool, now int64) {
-	for _, n := range s.nodes {
+	for n := range s.nodes.all() {
 		if n.status.Terminal() || (n.status == Running && !running) {
 			continue
 		}

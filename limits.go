@@ -146,7 +146,7 @@ func (s *Scheduler) endRunLocked(q *Queue, why string, keep *node, running bool,
 	}
 	r.ended = why
 	r.stopTimers()
-	for _, n := range s.nodes {
+	for n := range s.nodes.all() {
 		if n.q != q || n == keep || n.status.Terminal() || (n.status == Running && !running) {
 			continue
 		}

@@ -41,7 +41,7 @@ type node struct {
 	deps      []*node
 	depBuf    [2]*node // backs deps for one or two dependencies
 	outEdge   int32    // first edge to a dependent in Scheduler.edges; 0 = none
-	waiting   int32    // dependencies not yet resolved for the trigger rule
+	wait      int32    // its counter in Scheduler.waits; 0 = none (nothing was pending)
 	succeeded int32    // dependencies that succeeded (AnySucceeded)
 	attempts  int32
 
@@ -49,10 +49,7 @@ type node struct {
 	priority int
 	cost     float64
 
-	// k1, k2 order ready tasks: higher k1 first, then higher k2. Policies
-	// set them when the task is pushed; gen invalidates stale heap entries.
-	k1, k2 float64
-	gen    uint32
+	gen uint32 // invalidates its stale entries in ready sets (policy.go)
 
 	rankState // kept up to date only while a queue uses a rank-based policy
 
@@ -180,37 +177,14 @@ func (t Task) Info() TaskInfo { return t.n.info() }
 func (t Task) IsZero() bool { return t.n == nil }
 
 // edge links a task to one of its dependents. Edges of one task form a
-// list through next (an edge number, 0 ending it; it starts at
-// node.outEdge), so that adding a dependent allocates nothing but, every
-// edgeChunk edges, one fixed-size chunk (never a copy of the old ones).
+// list through next (an edge number in Scheduler.edges, 0 ending it; it
+// starts at node.outEdge), so that adding a dependent copies nothing.
+//
+// wait lets resolution count a plain dependent (AllSucceeded, not a
+// stream item) down without touching it: a task is read only when it
+// becomes ready, which keeps resolution in cache on large graphs.
 type edge struct {
 	to   *node
 	next int32
+	wait int32 // the plain dependent's counter in Scheduler.waits; 0 = read the dependent
 }
-
-const edgeChunk = 4096
-
-// edgeArena stores every dependency edge of a scheduler. Guarded by
-// Scheduler.mu.
-type edgeArena struct {
-	chunks [][]edge
-	n      int32 // edges stored, including the unused edge 0
-}
-
-// add stores an edge to `to` in front of the list starting at head and
-// returns the new head.
-func (a *edgeArena) add(to *node, head int32) int32 {
-	if a.n%edgeChunk == 0 {
-		a.chunks = append(a.chunks, make([]edge, edgeChunk))
-		if a.n == 0 {
-			a.n = 1 // edge 0 ends lists
-		}
-	}
-	i := a.n
-	a.chunks[i/edgeChunk][i%edgeChunk] = edge{to, head}
-	a.n++
-	return i
-}
-
-// at returns edge i.
-func (a *edgeArena) at(i int32) *edge { return &a.chunks[i/edgeChunk][i%edgeChunk] }

@@ -89,15 +89,15 @@ type heapSet struct {
 }
 
 func (s *heapSet) Push(t Task) {
-	n := t.n
-	n.k1, n.k2 = s.score(n)
-	s.push(n)
+	k1, k2 := s.score(t.n)
+	s.push(t.n, k1, k2)
 }
 
-// push adds n with its current keys, superseding older entries for n.
-func (s *heapSet) push(n *node) {
+// push adds n with keys k1, k2 (higher k1 first, then higher k2),
+// superseding older entries for n.
+func (s *heapSet) push(n *node, k1, k2 float64) {
 	n.gen++
-	s.h = append(s.h, heapEntry{n.k1, n.k2, n, n.gen})
+	s.h = append(s.h, heapEntry{k1, k2, n, n.gen})
 	s.up(len(s.h) - 1)
 }
 

@@ -12,52 +12,45 @@ func FIFO() Policy { return fifoPolicy{} }
 func (fifoPolicy) NewReadySet() ReadySet { return &fifoSet{late: heapSet{score: fifoScore}} }
 func (fifoPolicy) String() string        { return "fifo" }
 
+// fifoScore orders tasks by ID; it is also the order across queues of a
+// task whose ready set keeps no keys (see Queue.keysLocked).
 func fifoScore(n *node) (float64, float64) { return 0, -float64(n.id) }
 
 // fifoSet holds ready tasks in ID order: those pushed in increasing ID
 // order in a queue, the rest in a heap. Deletion is lazy, as in heapSet.
 type fifoSet struct {
-	inOrder []heapEntry // IDs increasing; live entries from head on
-	head    int
+	inOrder entryQueue // IDs increasing
 	late    heapSet
+}
+
+// fifoEntry is an entry of fifoSet's queue: live while its node is in the
+// ready set and gen matches the node's.
+type fifoEntry struct {
+	n   *node
+	gen uint32
 }
 
 func (s *fifoSet) Push(t Task) {
 	n := t.n
-	n.k1, n.k2 = fifoScore(n)
-	if k := len(s.inOrder); k == s.head || s.inOrder[k-1].n.id < n.id {
+	if last := s.inOrder.last(); last == nil || last.n.id < n.id {
 		n.gen++
-		s.inOrder = append(s.inOrder, heapEntry{n.k1, n.k2, n, n.gen})
+		s.inOrder.push(fifoEntry{n, n.gen})
 		return
 	}
-	s.late.push(n)
+	k1, k2 := fifoScore(n)
+	s.late.push(n, k1, k2)
 }
 
 // front returns the first live entry of the in-order queue, dropping dead
 // ones, or nil.
-func (s *fifoSet) front() *heapEntry {
-	for s.head < len(s.inOrder) {
-		e := &s.inOrder[s.head]
+func (s *fifoSet) front() *fifoEntry {
+	for e := s.inOrder.first(); e != nil; e = s.inOrder.first() {
 		if e.n.inReady && e.gen == e.n.gen {
 			return e
 		}
-		s.advance()
+		s.inOrder.pop()
 	}
 	return nil
-}
-
-// advance drops the queue's first entry, reclaiming the space when half
-// of the queue has been consumed.
-func (s *fifoSet) advance() {
-	s.inOrder[s.head] = heapEntry{}
-	s.head++
-	if s.head == len(s.inOrder) {
-		s.inOrder, s.head = s.inOrder[:0], 0
-	} else if s.head >= 1024 && s.head*2 >= len(s.inOrder) {
-		k := copy(s.inOrder, s.inOrder[s.head:])
-		clear(s.inOrder[k:])
-		s.inOrder, s.head = s.inOrder[:k], 0
-	}
 }
 
 func (s *fifoSet) Peek() Task {
@@ -73,6 +66,7 @@ func (s *fifoSet) Pop() Task {
 	if e == nil || (l.n != nil && l.n.id < e.n.id) {
 		return s.late.Pop()
 	}
-	s.advance()
-	return Task{e.n}
+	n := e.n
+	s.inOrder.pop()
+	return Task{n}
 }

@@ -67,10 +67,11 @@ func (s *Scheduler) attachPolicyLocked(p Policy) {
 	s.ranks.kinds |= rp.kind
 }
 
-// addLocked records a task that was just submitted.
-func (r *ranker) addLocked(n *node) {
+// addLocked records a task that was just submitted, waiting for that
+// many dependencies.
+func (r *ranker) addLocked(n *node, waiting int32) {
 	n.demand, n.remaining = n.id, n.cost
-	if n.waiting == 1 {
+	if waiting == 1 {
 		r.oneLeftLocked(n)
 	}
 	r.pending = append(r.pending, n)

@@ -164,6 +164,16 @@ func (q *Queue) peekLocked() *node {
 	}
 }
 
+// keysLocked returns the keys that rank n, the task peekLocked just
+// returned, against the other queues' best: higher k1 first, then higher
+// k2. A score-based ready set gives its keys; any other ranks by ID.
+func (q *Queue) keysLocked(n *node) (k1, k2 float64) {
+	if h, ok := q.ready.(*heapSet); ok {
+		return h.h[0].k1, h.h[0].k2
+	}
+	return fifoScore(n)
+}
+
 // pushLocked puts a ready task into the queue's ready set.
 func (q *Queue) pushLocked(n *node) {
 	n.inReady = true

@@ -42,8 +42,8 @@ type Scheduler struct {
 	state       runState
 	paused      bool
 	parallelism int
-	busy        int // tasks executing on worker goroutines
-	nodes       []*node
+	busy        int          // tasks executing on worker goroutines
+	nodes       table[*node] // by ID - 1
 	byName      map[string]*node
 	queues      map[string]*Queue
 	queueList   []*Queue
@@ -59,7 +59,8 @@ type Scheduler struct {
 	stopWatch   func() bool // stops watching Start's ctx
 	sinks       []*sink
 	events      eventLog      // the events not yet delivered to every sink
-	edges       edgeArena     // dependency edges
+	edges       table[edge]   // dependency edges (see edge); edge 0 ends lists
+	waits       table[int32]  // per blocked task (node.wait): dependencies not yet resolved for its trigger rule; 0 once it is not Blocked
 	stack       []*node       // scratch for propagation
 	reservers   []*node       // tasks that reserved a pool or backend (dispatch.go)
 	scratch     taskConfig    // scratch for submission
@@ -217,8 +218,8 @@ func (s *Scheduler) Lookup(name string) (TaskInfo, bool) {
 }
 
 func (s *Scheduler) nodeLocked(id TaskID) *node {
-	if id == 0 || id > TaskID(len(s.nodes)) {
+	if id == 0 || id > TaskID(s.nodes.len()) {
 		return nil
 	}
-	return s.nodes[id-1]
+	return *s.nodes.at(int(id - 1))
 }

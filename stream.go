@@ -232,7 +232,14 @@ func (st *Stream[T]) Status() Status { return st.task.Status() }
 // Info returns a snapshot of the stream task.
 func (st *Stream[T]) Info() TaskInfo { return st.task.Info() }
 
-func (st *Stream[T]) depNode() *node { return &st.task.node }
+// depNode returns the stream's task; nil for a nil stream, which
+// submission refuses.
+func (st *Stream[T]) depNode() *node {
+	if st == nil {
+		return nil
+	}
+	return &st.task.node
+}
 
 // sched returns the stream's scheduler, or nil if the stream was refused
 // before it entered one.

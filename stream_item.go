@@ -54,8 +54,7 @@ func (st *Stream[T]) At(i int) *Future[T] {
 		f.value = st.items[i]
 		s.setStatusLocked(n, Succeeded, TaskFinished, "", now)
 	case !t.status.Terminal():
-		n.waiting = 1
-		t.outEdge = s.edges.add(n, t.outEdge)
+		t.outEdge = s.addEdgeLocked(n, 0, t.outEdge)
 		if st.pending == nil {
 			st.pending = map[int]*Future[T]{}
 		}

@@ -178,17 +178,16 @@ func (s *Scheduler) resolveDepsLocked(n *node, vdeps []*node, c *taskConfig) ([]
 	if len(vdeps) > 0 && c.trigger != AllSucceeded {
 		return nil, &SubmitError{Reason: fmt.Sprintf("a task that takes dependency values must use AllSucceeded, not %v", c.trigger)}
 	}
-	deps := vdeps
-	if len(c.deps) > 0 {
+	deps, shared := vdeps, false
+	switch {
+	case len(c.deps) == 0:
+	case deps == nil && len(c.deps) > len(n.depBuf):
+		deps, shared = c.deps, true // After's slice: deduplicated, never written to
+	default:
 		if deps == nil {
 			deps = n.depBuf[:0]
 		}
-		for _, d := range c.deps {
-			if d == nil {
-				return nil, &SubmitError{Reason: "nil dependency"}
-			}
-			deps = append(deps, d.depNode())
-		}
+		deps = append(deps, c.deps...)
 	}
 	for _, d := range deps {
 		switch {
@@ -198,36 +197,43 @@ func (s *Scheduler) resolveDepsLocked(n *node, vdeps []*node, c *taskConfig) ([]
 			return nil, &SubmitError{Reason: fmt.Sprintf("dependency %s is not a task of this scheduler", d.label())}
 		}
 	}
+	if shared {
+		return deps, nil
+	}
 	return dedupe(deps), nil
 }
 
-// dedupe drops repeated dependencies, keeping the first of each.
+// dedupe drops repeated dependencies, keeping the first of each. It
+// writes to deps only if there are repeats.
 func dedupe(deps []*node) []*node {
-	if len(deps) < 2 {
-		return deps
+	var seen map[*node]struct{} // for long lists; short ones are scanned
+	if len(deps) > 8 {
+		seen = make(map[*node]struct{}, len(deps))
 	}
-	if len(deps) <= 8 {
-		out := deps[:1]
-	small:
-		for _, d := range deps[1:] {
-			for _, e := range out {
-				if e == d {
-					continue small
-				}
-			}
-			out = append(out, d)
-		}
-		return out
-	}
-	seen := make(map[*node]struct{}, len(deps))
 	out := deps[:0]
-	for _, d := range deps {
-		if _, dup := seen[d]; !dup {
-			seen[d] = struct{}{}
+	for i, d := range deps {
+		switch {
+		case repeated(out, d, seen):
+		case len(out) == i:
+			out = out[:i+1] // nothing dropped yet: d is in place
+		default:
 			out = append(out, d)
 		}
 	}
 	return out
+}
+
+// repeated reports whether d is among kept, the dependencies kept so far,
+// recording it in seen if there is one.
+func repeated(kept []*node, d *node, seen map[*node]struct{}) bool {
+	if seen == nil {
+		return slices.Contains(kept, d)
+	}
+	if _, ok := seen[d]; ok {
+		return true
+	}
+	seen[d] = struct{}{}
+	return false
 }
 
 // addLocked registers n with its options and dependencies and makes it
@@ -236,13 +242,11 @@ func dedupe(deps []*node) []*node {
 func (s *Scheduler) addLocked(q *Queue, n *node, c *taskConfig, deps []*node, refusal error) {
 	now := s.now()
 	n.q = q
-	n.id = TaskID(len(s.nodes) + 1)
+	n.id = TaskID(s.nodes.push(n) + 1)
 	n.name, n.trigger = c.name, c.trigger
 	n.weight, n.priority, n.cost = c.weight, c.priority, c.cost
-	n.k2 = -float64(n.id)
 	n.times[atSubmitted] = now
 	n.deps = deps
-	s.nodes = append(s.nodes, n)
 	if n.name != "" {
 		s.byName[n.name] = n
 	}
@@ -264,8 +268,7 @@ func (s *Scheduler) addLocked(q *Queue, n *node, c *taskConfig, deps []*node, re
 	for _, d := range deps {
 		switch {
 		case !d.status.Terminal():
-			n.waiting++
-			d.outEdge = s.edges.add(n, d.outEdge)
+			d.outEdge = s.addEdgeLocked(n, s.waitOnLocked(n), d.outEdge)
 		case d.status == Succeeded:
 			n.succeeded++
 		case n.trigger == AllSucceeded && blame == "":
@@ -273,7 +276,7 @@ func (s *Scheduler) addLocked(q *Queue, n *node, c *taskConfig, deps []*node, re
 		}
 	}
 	if s.ranks != nil {
-		s.ranks.addLocked(n)
+		s.ranks.addLocked(n, s.waitingLocked(n))
 	}
 	switch {
 	case s.state == stateAborted:
@@ -283,7 +286,7 @@ func (s *Scheduler) addLocked(q *Queue, n *node, c *taskConfig, deps []*node, re
 	case blame != "":
 		n.heir = true
 		s.killLocked(n, blame, now)
-	case n.waiting > 0:
+	case n.wait != 0:
 	case n.trigger == AnySucceeded && len(deps) > 0 && n.succeeded == 0:
 		s.killLocked(n, "no dependency succeeded", now)
 	default:

@@ -14,7 +14,7 @@ type TaskOption interface {
 // taskConfig gathers a task's options.
 type taskConfig struct {
 	name     string
-	deps     []Dep
+	deps     []*node // read-only: may be an After option's own slice
 	weight   float64
 	priority int
 	tenant   string
@@ -68,11 +68,13 @@ func (o nameOption) applyTask(c *taskConfig) { c.name = string(o) }
 // most recent.
 func Name(name string) TaskOption { return nameOption(name) }
 
-// afterOption holds After's copy of its arguments; up to four live in the
-// option itself, so that the common After costs one allocation.
+// afterOption holds After's arguments as tasks, without duplicates; up to
+// four live in the option itself, so that the common After costs one
+// allocation, and a task with more dependencies than it holds itself
+// shares the option's slice, which nothing writes after After returns.
 type afterOption struct {
-	deps []Dep // len == cap: an append never writes into it
-	buf  [4]Dep
+	deps []*node // len == cap: an append never writes into it
+	buf  [4]*node
 }
 
 // applyTask shares o's slice when it is the first After.
@@ -89,12 +91,18 @@ func (o *afterOption) applyTask(c *taskConfig) {
 // its arguments; naming the same dependency twice is allowed.
 func After(deps ...Dep) TaskOption {
 	o := &afterOption{}
-	if n := len(deps); n <= len(o.buf) {
-		o.deps = o.buf[:n:n]
-		copy(o.deps, deps)
-	} else {
-		o.deps = slices.Clip(slices.Clone(deps))
+	ns := o.buf[:0]
+	if len(deps) > len(o.buf) {
+		ns = make([]*node, 0, len(deps))
 	}
+	for _, d := range deps {
+		var n *node // nil: refused at submission
+		if d != nil {
+			n = d.depNode()
+		}
+		ns = append(ns, n)
+	}
+	o.deps = slices.Clip(dedupe(ns))
 	return o
 }
 

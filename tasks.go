@@ -8,9 +8,9 @@ package dagq
 func (s *Scheduler) Tasks() []TaskInfo {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := make([]TaskInfo, len(s.nodes))
-	for i, n := range s.nodes {
-		out[i] = n.info()
+	out := make([]TaskInfo, 0, s.nodes.len())
+	for n := range s.nodes.all() {
+		out = append(out, n.info())
 	}
 	return out
 }
