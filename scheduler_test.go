@@ -571,6 +571,51 @@ func TestBadSubmissionsFailClearly(t *testing.T) {
 	}
 }
 
+func TestNilDependenciesInAfterAreRefused(t *testing.T) {
+	s := dagq.New()
+	defer s.Shutdown(bg)
+	q := s.DefaultQueue()
+	for name, dep := range map[string]dagq.Dep{
+		"untyped nil":  nil,
+		"nil future":   (*dagq.Future[int])(nil),
+		"nil stream":   (*dagq.Stream[int])(nil),
+		"nil among ok": nil,
+	} {
+		f := dagq.Submit(q, value(1), dagq.After(dagq.Submit(q, value(2)), dep))
+		_, err := f.Get(bg)
+		var se *dagq.SubmitError
+		require.ErrorAs(t, err, &se, name)
+		require.ErrorContains(t, err, "nil dependency", name)
+	}
+}
+
+// One After option shared by tasks submitted from several goroutines: its
+// deduplicated dependencies are shared, never written (checked by -race).
+func TestAfterOptionSharedAcrossSubmissions(t *testing.T) {
+	s := dagq.New()
+	defer s.Shutdown(bg)
+	q := s.DefaultQueue()
+	var deps []dagq.Dep
+	for i := range 10 {
+		f := dagq.Submit(q, value(i))
+		deps = append(deps, f, f) // every dependency twice
+	}
+	require.NoError(t, s.Start(bg))
+	for _, n := range []int{3, 6, 20} { // inside the option, beyond it, beyond the short-list scan
+		after := dagq.After(deps[:n]...)
+		var wg sync.WaitGroup
+		futs := make([]*dagq.Future[int], 8)
+		for i := range futs {
+			wg.Go(func() { futs[i] = dagq.Submit(q, value(i), after) })
+		}
+		wg.Wait()
+		require.NoError(t, s.Wait(bg))
+		for _, f := range futs {
+			require.Len(t, f.Info().Deps, (n+1)/2)
+		}
+	}
+}
+
 func TestQueueSettings(t *testing.T) {
 	s := dagq.New()
 	defer s.Shutdown(bg)
