@@ -9,8 +9,8 @@ import (
 func (s *Scheduler) setStatusLocked(n *node, to Status, kind EventKind, reason string, now int64) {
 	from := n.status
 	n.status = to
-	if from == Blocked && n.wait != 0 {
-		*s.waits.at(int(n.wait)) = 0 // resolution skips it from now on
+	if from == Blocked && !n.item {
+		*s.waits.at(int(n.id - 1)) = 0 // resolution skips it from now on
 	}
 	if to.Terminal() {
 		n.times[atFinished] = now
@@ -92,21 +92,21 @@ func (s *Scheduler) resolveLocked(root *node, now int64) {
 		ok := n.status == Succeeded
 		var why string
 		for e := n.outEdge; e != 0; {
-			ed := s.edges.at(int(e))
+			ed := *s.edges.at(int(e))
 			e = ed.next
-			if ed.wait != 0 && ok {
-				if s.countDownLocked(ed.to, ed.wait) {
-					s.readyLocked(ed.to, now)
+			if ed.kind() == edgePlain && ok {
+				if s.countDownLocked(ed.id()) {
+					s.readyLocked(s.taskLocked(ed.id()), now)
 				}
 				continue
 			}
-			d := ed.to
-			if d.item { // n is a stream that ended: items it did not emit ended with it (stream.go)
-				if d.status != Succeeded {
+			if ed.kind() == edgeItem { // n is a stream that ended: items it did not emit ended with it (stream.go)
+				if d := *s.items.at(int(ed.id())); d.status != Succeeded {
 					stack = append(stack, d)
 				}
 				continue
 			}
+			d := s.taskLocked(ed.id())
 			if d.status != Blocked {
 				continue
 			}
@@ -122,7 +122,7 @@ func (s *Scheduler) resolveLocked(root *node, now int64) {
 			if ok {
 				d.succeeded++
 			}
-			if !s.countDownLocked(d, d.wait) {
+			if !s.countDownLocked(d.id) {
 				continue
 			}
 			if d.trigger == AnySucceeded && d.succeeded == 0 {
@@ -137,54 +137,52 @@ func (s *Scheduler) resolveLocked(root *node, now int64) {
 	s.stack = stack[:0]
 }
 
-// countDownLocked counts one resolved dependency of d, whose counter is
-// s.waits[w], and reports whether that was the last one. A counter
-// already at 0 belongs to a task no longer Blocked: nothing changes.
-func (s *Scheduler) countDownLocked(d *node, w int32) bool {
-	p := s.waits.at(int(w))
+// countDownLocked counts one resolved dependency of task id and reports
+// whether that was the last one. A counter already at 0 belongs to a task
+// no longer Blocked: nothing changes.
+func (s *Scheduler) countDownLocked(id TaskID) bool {
+	p := s.waits.at(int(id - 1))
 	if *p <= 0 {
 		return false
 	}
 	*p--
-	left := *p
-	if left == 1 && s.ranks != nil {
-		s.ranks.oneLeftLocked(d)
+	if *p == 1 && s.ranks != nil {
+		s.ranks.oneLeftLocked(s.taskLocked(id))
 	}
-	return left == 0
+	return *p == 0
 }
 
-// waitOnLocked counts one more pending dependency of n, which is being
-// added, giving it a counter first. It returns what n's edges carry: the
-// counter if n is plain, else 0.
-func (s *Scheduler) waitOnLocked(n *node) int32 {
-	if n.wait == 0 {
-		if s.waits.len() == 0 {
-			s.waits.push(0) // counter 0 means none
-		}
-		n.wait = int32(s.waits.push(0))
+// roomLocked returns an error if k more tasks would exceed maxTasks.
+func (s *Scheduler) roomLocked(k int) error {
+	if s.nodes.len()+k > maxTasks {
+		return fmt.Errorf("the scheduler holds %d tasks, at most %d", s.nodes.len(), maxTasks)
 	}
-	*s.waits.at(int(n.wait))++
-	if n.trigger != AllSucceeded {
-		return 0
-	}
-	return n.wait
+	return nil
 }
+
+// taskLocked returns the task with ID id, which must exist.
+func (s *Scheduler) taskLocked(id TaskID) *node { return *s.nodes.at(int(id - 1)) }
 
 // waitingLocked returns how many dependencies n, Blocked, still waits for.
-func (s *Scheduler) waitingLocked(n *node) int32 {
-	if n.wait == 0 {
-		return 0
+func (s *Scheduler) waitingLocked(n *node) int32 { return *s.waits.at(int(n.id - 1)) }
+
+// dependLocked makes to, being added, wait for d, not yet terminal.
+func (s *Scheduler) dependLocked(d, to *node) {
+	*s.waits.at(int(to.id - 1))++
+	kind := edgePlain
+	if to.trigger != AllSucceeded {
+		kind = edgeTask
 	}
-	return *s.waits.at(int(n.wait))
+	d.outEdge = s.addEdgeLocked(kind|uint32(to.id), d.outEdge)
 }
 
-// addEdgeLocked stores an edge to `to` (with its counter wait, or 0) in
-// front of the list starting at head and returns the new head.
-func (s *Scheduler) addEdgeLocked(to *node, wait, head int32) int32 {
+// addEdgeLocked stores an edge to `to` in front of the list starting at
+// head and returns the new head.
+func (s *Scheduler) addEdgeLocked(to uint32, head int32) int32 {
 	if s.edges.len() == 0 {
 		s.edges.push(edge{}) // edge 0 ends lists
 	}
-	return int32(s.edges.push(edge{to, head, wait}))
+	return int32(s.edges.push(edge{to, head}))
 }
 
 // blame is the reason given to dependents killed because n did not

@@ -41,7 +41,6 @@ type node struct {
 	deps      []*node
 	depBuf    [2]*node // backs deps for one or two dependencies
 	outEdge   int32    // first edge to a dependent in Scheduler.edges; 0 = none
-	wait      int32    // its counter in Scheduler.waits; 0 = none (nothing was pending)
 	succeeded int32    // dependencies that succeeded (AnySucceeded)
 	attempts  int32
 
@@ -180,11 +179,27 @@ func (t Task) IsZero() bool { return t.n == nil }
 // list through next (an edge number in Scheduler.edges, 0 ending it; it
 // starts at node.outEdge), so that adding a dependent copies nothing.
 //
-// wait lets resolution count a plain dependent (AllSucceeded, not a
-// stream item) down without touching it: a task is read only when it
-// becomes ready, which keeps resolution in cache on large graphs.
+// An edge names its dependent by number, not pointer: edges hold no
+// pointers for the garbage collector to scan, take 8 bytes, and a plain
+// dependent (AllSucceeded) of a task that succeeded is counted down in
+// Scheduler.waits without being read at all; it is read only when it
+// becomes ready. That keeps resolution in cache on large graphs.
 type edge struct {
-	to   *node
+	to   uint32 // edgeKind in the top bits, then a task ID or an index in Scheduler.items
 	next int32
-	wait int32 // the plain dependent's counter in Scheduler.waits; 0 = read the dependent
 }
+
+// The kinds of edge.
+const (
+	edgePlain uint32 = iota << 30 // to an AllSucceeded task
+	edgeTask                      // to a task with another trigger rule
+	edgeItem                      // to a stream item (stream_item.go)
+	edgeKinds uint32 = 3 << 30
+)
+
+// maxTasks bounds the tasks and stream items a scheduler holds, so that
+// an edge can name them.
+const maxTasks = 1<<30 - 1
+
+func (e edge) kind() uint32 { return e.to & edgeKinds }
+func (e edge) id() TaskID   { return TaskID(e.to &^ edgeKinds) }

@@ -60,7 +60,8 @@ type Scheduler struct {
 	sinks       []*sink
 	events      eventLog      // the events not yet delivered to every sink
 	edges       table[edge]   // dependency edges (see edge); edge 0 ends lists
-	waits       table[int32]  // per blocked task (node.wait): dependencies not yet resolved for its trigger rule; 0 once it is not Blocked
+	waits       table[int32]  // by ID - 1: dependencies a Blocked task still waits for (for its trigger rule); 0 once it is not Blocked
+	items       table[*node]  // stream items that have an edge, by edge.id
 	stack       []*node       // scratch for propagation
 	reservers   []*node       // tasks that reserved a pool or backend (dispatch.go)
 	scratch     taskConfig    // scratch for submission

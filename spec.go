@@ -51,6 +51,9 @@ func (s *Scheduler) Add(specs ...Spec) error {
 	if s.state == stateClosed {
 		return fmt.Errorf("dagq: add: %w", ErrClosed)
 	}
+	if err := s.roomLocked(len(specs)); err != nil {
+		return fmt.Errorf("dagq: add: %w", err)
+	}
 	order, err := validate(specs, func(name string) bool { return s.byName[name] != nil })
 	if err != nil {
 		return err

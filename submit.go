@@ -166,6 +166,10 @@ func (s *Scheduler) insert(q *Queue, n *node, vdeps []*node, opts []TaskOption, 
 		n.detach(c.name, fmt.Errorf("dagq: submit: %w", ErrClosed))
 		return
 	}
+	if err := s.roomLocked(1); err != nil {
+		n.detach(c.name, &SubmitError{Reason: err.Error()})
+		return
+	}
 	deps, err := s.resolveDepsLocked(n, vdeps, c)
 	s.addLocked(q, n, c, deps, err)
 	*c = taskConfig{}
@@ -243,6 +247,7 @@ func (s *Scheduler) addLocked(q *Queue, n *node, c *taskConfig, deps []*node, re
 	now := s.now()
 	n.q = q
 	n.id = TaskID(s.nodes.push(n) + 1)
+	s.waits.push(0)
 	n.name, n.trigger = c.name, c.trigger
 	n.weight, n.priority, n.cost = c.weight, c.priority, c.cost
 	n.times[atSubmitted] = now
@@ -268,7 +273,7 @@ func (s *Scheduler) addLocked(q *Queue, n *node, c *taskConfig, deps []*node, re
 	for _, d := range deps {
 		switch {
 		case !d.status.Terminal():
-			d.outEdge = s.addEdgeLocked(n, s.waitOnLocked(n), d.outEdge)
+			s.dependLocked(d, n)
 		case d.status == Succeeded:
 			n.succeeded++
 		case n.trigger == AllSucceeded && blame == "":
@@ -286,7 +291,7 @@ func (s *Scheduler) addLocked(q *Queue, n *node, c *taskConfig, deps []*node, re
 	case blame != "":
 		n.heir = true
 		s.killLocked(n, blame, now)
-	case n.wait != 0:
+	case s.waitingLocked(n) > 0:
 	case n.trigger == AnySucceeded && len(deps) > 0 && n.succeeded == 0:
 		s.killLocked(n, "no dependency succeeded", now)
 	default:

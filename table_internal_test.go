@@ -1,6 +1,7 @@
 package dagq
 
 import (
+	"context"
 	"math/rand/v2"
 	"testing"
 
@@ -60,4 +61,18 @@ func TestEntryQueueMatchesSlice(t *testing.T) {
 		}
 	}
 	require.LessOrEqual(t, len(q.chunks), len(model)/tableChunk+2)
+}
+
+// A scheduler refuses tasks beyond maxTasks, which edges could not name.
+func TestTaskLimit(t *testing.T) {
+	s := New()
+	defer s.Shutdown(context.Background())
+	s.nodes.n = maxTasks // as if full; nothing is read from the missing chunks
+	f := Submit(s.DefaultQueue(), func(context.Context) (int, error) { return 1, nil })
+	_, err := f.Get(context.Background())
+	var se *SubmitError
+	require.ErrorAs(t, err, &se)
+	require.ErrorContains(t, err, "at most 1073741823")
+	require.ErrorContains(t, s.Add(Spec{Name: "a", Run: func(context.Context) error { return nil }}), "at most")
+	s.nodes.n = 0
 }
