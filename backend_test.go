@@ -170,7 +170,8 @@ func TestBackendBusyRequeues(t *testing.T) {
 		b.refusals.Store(3)
 		c := dagqtest.NewChecker(dagqtest.Limits{})
 		s := dagq.New(dagq.WithBackend("busy", b), dagq.WithObserver(c))
-		f := dagq.Submit(s.DefaultQueue(), value(5), dagq.OnBackend("busy"))
+		// The attempt that runs has a live context, not one of a refusal.
+		f := dagq.Submit(s.DefaultQueue(), func(ctx context.Context) (int, error) { return 5, ctx.Err() }, dagq.OnBackend("busy"))
 		require.NoError(t, s.Run(bg))
 		v, err := f.Get(bg)
 		require.NoError(t, err)

@@ -256,7 +256,12 @@ func (s *Scheduler) startLocked(n *node, now int64) {
 			ctx = context.WithValue(ctx, devicesKey{}, n.x.devices)
 		}
 	}
-	n.ctx = &attemptCtx{parent: ctx, s: s}
+	if n.ctx1.s == nil {
+		n.ctx = &n.ctx1
+	} else {
+		n.ctx = new(attemptCtx) // an earlier attempt's context may still be in use
+	}
+	n.ctx.parent, n.ctx.s = ctx, s
 	if q.tracker != nil {
 		q.tracker.Started(Task{n})
 	}

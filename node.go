@@ -58,6 +58,7 @@ type node struct {
 	out  output                      // the typed future
 	done chan struct{}               // closed when terminal; made on demand
 	ctx  *attemptCtx                 // the running attempt's context
+	ctx1 attemptCtx                  // the first attempt's (its s is set once used): most tasks allocate none
 	job  *Job                        // the attempt's job; nil on the local fast path
 
 	x *nodeExtra // rarely used options
