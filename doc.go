@@ -156,8 +156,9 @@
 //
 // # Performance
 //
-// Submitting a closure allocates its future (one object holding the task)
-// and its closure; running it on [Local] allocates its context. Workers
+// Submitting a function allocates one object: its future, which holds the
+// task, the function and the first attempt's context; [After] allocates
+// its option. Running on [Local] allocates nothing more. Workers
 // run one ready task after another without a goroutine switch while work
 // is continuous. See docs/performance.md in the repository for figures.
 package dagq
