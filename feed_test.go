@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dagq/dagq"
+	"github.com/dagq/dagq/dagqtest"
 )
 
 // counter is an unbounded source of 0, 1, 2, ... that records how many
@@ -37,12 +38,12 @@ func double(ctx context.Context, r int) (int, error) {
 // counters are checked at every event until the test ends.
 func newFeedScheduler(t *testing.T, size int, opts ...dagq.QueueOption) (*dagq.Scheduler, *dagq.Queue) {
 	t.Helper()
-	cc := &countsChecker{}
+	cc := dagqtest.NewChecker(dagqtest.Limits{})
 	s := dagq.New(dagq.WithObserver(cc))
 	q, err := s.Queue("load", size, opts...)
 	require.NoError(t, err)
 	require.NoError(t, s.Start(context.Background()))
-	t.Cleanup(func() { require.Empty(t, cc.errs) })
+	t.Cleanup(func() { require.Empty(t, cc.Violations()) })
 	return s, q
 }
 

@@ -15,47 +15,27 @@ import (
 	"github.com/dagq/dagq"
 )
 
-// gpuSlots is a test backend with a fixed number of device slots: it records
-// which jobs reach it and runs their functions.
+// gpuSlots is a test backend with a fixed number of device slots (the
+// seats of example_backends_test.go): it records which jobs reach it and
+// runs their functions.
 type gpuSlots struct {
-	mu    sync.Mutex
-	free  int
+	*seats
+	ranMu sync.Mutex
 	ran   []string
-	inUse int
 }
 
-func newGPUSlots(n int) *gpuSlots { return &gpuSlots{free: n} }
-
-func (b *gpuSlots) Admit(*dagq.Job) error { return nil }
-
-func (b *gpuSlots) Acquire(*dagq.Job) bool {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.free == 0 {
-		return false
-	}
-	b.free--
-	b.inUse++
-	return true
-}
-
-func (b *gpuSlots) Release(*dagq.Job) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.free++
-	b.inUse--
-}
+func newGPUSlots(n int) *gpuSlots { return &gpuSlots{seats: &seats{free: n}} }
 
 func (b *gpuSlots) Run(ctx context.Context, job *dagq.Job) (any, error) {
-	b.mu.Lock()
+	b.ranMu.Lock()
 	b.ran = append(b.ran, job.Name)
-	b.mu.Unlock()
+	b.ranMu.Unlock()
 	return job.Func(ctx)
 }
 
 func (b *gpuSlots) jobs() []string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
+	b.ranMu.Lock()
+	defer b.ranMu.Unlock()
 	return slices.Sorted(slices.Values(b.ran))
 }
 

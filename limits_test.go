@@ -10,12 +10,13 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dagq/dagq"
+	"github.com/dagq/dagq/dagqtest"
 )
 
 func TestMaxTasksKillsWaitingTasks(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		ctx := context.Background()
-		cc := &countsChecker{}
+		cc := dagqtest.NewChecker(dagqtest.Limits{})
 		s := dagq.New(dagq.WithObserver(cc))
 		q, err := s.Queue("load", 2, dagq.MaxTasks(3))
 		require.NoError(t, err)
@@ -49,7 +50,7 @@ func TestMaxTasksKillsWaitingTasks(t *testing.T) {
 		require.Equal(t, 3, st.Succeeded)
 		require.Equal(t, 4, st.Killed)
 		require.NoError(t, s.Shutdown(ctx))
-		require.Empty(t, cc.errs)
+		require.Empty(t, cc.Violations())
 	})
 }
 
@@ -82,7 +83,7 @@ var errBoom = errors.New("boom")
 func TestMaxErrorsStopsTheQueue(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		ctx := context.Background()
-		cc := &countsChecker{}
+		cc := dagqtest.NewChecker(dagqtest.Limits{})
 		s := dagq.New(dagq.WithObserver(cc))
 		q, err := s.Queue("load", 3, dagq.MaxErrors(2))
 		require.NoError(t, err)
@@ -111,7 +112,7 @@ func TestMaxErrorsStopsTheQueue(t *testing.T) {
 			require.Equal(t, `queue "load": MaxErrors(2) reached: killed while queued`, f.Info().Reason)
 		}
 		require.NoError(t, s.Shutdown(ctx))
-		require.Empty(t, cc.errs)
+		require.Empty(t, cc.Violations())
 	})
 }
 

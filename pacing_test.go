@@ -3,7 +3,6 @@ package dagq_test
 import (
 	"context"
 	"fmt"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"testing/synctest"
@@ -12,42 +11,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dagq/dagq"
+	"github.com/dagq/dagq/dagqtest"
 )
-
-// countsChecker is an observer that checks, at every event, that the
-// counters add up: per queue and in total, every task is in exactly one
-// status, and the queues sum to the total.
-type countsChecker struct {
-	mu   sync.Mutex
-	errs []string
-}
-
-func (c *countsChecker) Observe(e dagq.Event) {
-	check := func(where string, n dagq.Counts) {
-		if sum := n.Blocked + n.Queued + n.Running + n.Succeeded + n.Failed + n.Killed; sum != n.Submitted {
-			c.mu.Lock()
-			c.errs = append(c.errs, fmt.Sprintf("%s after %s of %d: statuses sum to %d, submitted %d", where, e.Kind, e.Task.ID, sum, n.Submitted))
-			c.mu.Unlock()
-		}
-	}
-	check("total", e.Stats.Counts)
-	var sum dagq.Counts
-	for name, n := range e.Stats.Queues {
-		check("queue "+name, n)
-		sum.Submitted += n.Submitted
-		sum.Blocked += n.Blocked
-		sum.Queued += n.Queued
-		sum.Running += n.Running
-		sum.Succeeded += n.Succeeded
-		sum.Failed += n.Failed
-		sum.Killed += n.Killed
-	}
-	if sum != e.Stats.Counts {
-		c.mu.Lock()
-		c.errs = append(c.errs, fmt.Sprintf("after %s: queues sum to %+v, total %+v", e.Kind, sum, e.Stats.Counts))
-		c.mu.Unlock()
-	}
-}
 
 // pacedRun runs a scheduler with one queue made with opts, with tasks
 // submitted by add before Start, inside a synctest bubble; it returns the
@@ -55,7 +20,7 @@ func (c *countsChecker) Observe(e dagq.Event) {
 func pacedRun(t *testing.T, size int, opts []dagq.QueueOption, add func(q *dagq.Queue)) time.Time {
 	t.Helper()
 	ctx := context.Background()
-	cc := &countsChecker{}
+	cc := dagqtest.NewChecker(dagqtest.Limits{})
 	s := dagq.New(dagq.WithObserver(cc))
 	q, err := s.Queue("load", size, opts...)
 	require.NoError(t, err)
@@ -63,7 +28,7 @@ func pacedRun(t *testing.T, size int, opts []dagq.QueueOption, add func(q *dagq.
 	start := time.Now()
 	_ = s.Run(ctx)
 	require.NoError(t, s.Shutdown(ctx))
-	require.Empty(t, cc.errs)
+	require.Empty(t, cc.Violations())
 	return start
 }
 
