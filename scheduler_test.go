@@ -616,6 +616,34 @@ func TestAfterOptionSharedAcrossSubmissions(t *testing.T) {
 	}
 }
 
+// Dependencies named by several After options, one by one and in groups,
+// repeated: the task waits for each once.
+func TestAfterOptionsCombine(t *testing.T) {
+	s := dagq.New()
+	defer s.Shutdown(bg)
+	q := s.DefaultQueue()
+	fs := make([]*dagq.Future[int], 8)
+	for i := range fs {
+		fs[i] = dagq.Submit(q, value(i))
+	}
+	var opts []dagq.TaskOption
+	for _, f := range fs[:6] { // past the config's own room for four
+		opts = append(opts, dagq.After(f))
+	}
+	opts = append(opts, dagq.After(fs[5], fs[6], fs[7]), dagq.After(fs[0]))
+	for k := 1; k <= len(opts); k++ {
+		f := dagq.Submit(q, value(0), opts[:k]...)
+		want := min(k, 6)
+		if k > 6 {
+			want = 8
+		}
+		require.Len(t, f.Info().Deps, want, "%d options", k)
+	}
+	require.NoError(t, s.Run(bg))
+	require.Equal(t, "After(1 dep)", fmt.Sprint(dagq.After(fs[0])))
+	require.Equal(t, "After(2 deps)", fmt.Sprint(dagq.After(fs[0], fs[1], fs[0])))
+}
+
 func TestQueueSettings(t *testing.T) {
 	s := dagq.New()
 	defer s.Shutdown(bg)

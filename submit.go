@@ -185,7 +185,7 @@ func (s *Scheduler) resolveDepsLocked(n *node, vdeps []*node, c *taskConfig) ([]
 	deps, shared := vdeps, false
 	switch {
 	case len(c.deps) == 0:
-	case deps == nil && len(c.deps) > len(n.depBuf):
+	case deps == nil && c.depsKept && len(c.deps) > len(n.depBuf):
 		deps, shared = c.deps, true // After's slice: deduplicated, never written to
 	default:
 		if deps == nil {

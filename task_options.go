@@ -14,7 +14,9 @@ type TaskOption interface {
 // taskConfig gathers a task's options.
 type taskConfig struct {
 	name     string
-	deps     []*node // read-only: may be an After option's own slice
+	deps     []*node  // read-only if depsKept: then it is an After option's own slice
+	depsKept bool     // deps is an After option's, shared with the tasks that used it
+	depsBuf  [4]*node // backs deps for dependencies named one by one
 	weight   float64
 	priority int
 	tenant   string
@@ -80,16 +82,32 @@ type afterOption struct {
 // applyTask shares o's slice when it is the first After.
 func (o *afterOption) applyTask(c *taskConfig) {
 	if c.deps == nil {
-		c.deps = o.deps
+		c.deps, c.depsKept = o.deps, true
 		return
 	}
-	c.deps = append(c.deps, o.deps...)
+	c.deps, c.depsKept = append(c.deps, o.deps...), false
+}
+
+// afterTask is After with one dependency: the task itself, so that the
+// option costs no allocation.
+type afterTask node
+
+func (o *afterTask) applyTask(c *taskConfig) {
+	if c.deps == nil {
+		c.deps = c.depsBuf[:0]
+	}
+	c.deps, c.depsKept = append(c.deps, (*node)(o)), false
 }
 
 // After adds dependencies whose values the task does not take. The task
 // starts only once they are done, as its [TriggerRule] says. After copies
 // its arguments; naming the same dependency twice is allowed.
 func After(deps ...Dep) TaskOption {
+	if len(deps) == 1 && deps[0] != nil {
+		if n := deps[0].depNode(); n != nil {
+			return (*afterTask)(n)
+		}
+	}
 	o := &afterOption{}
 	ns := o.buf[:0]
 	if len(deps) > len(o.buf) {
@@ -219,6 +237,7 @@ func Trigger(r TriggerRule) TaskOption { return triggerOption(r) }
 // String implementations make options readable in logs and test failures.
 func (o nameOption) String() string        { return fmt.Sprintf("Name(%q)", string(o)) }
 func (o *afterOption) String() string      { return fmt.Sprintf("After(%d deps)", len(o.deps)) }
+func (o *afterTask) String() string        { return "After(1 dep)" }
 func (o weightOption) String() string      { return fmt.Sprintf("Weight(%g)", float64(o)) }
 func (o priorityOption) String() string    { return fmt.Sprintf("Priority(%d)", int(o)) }
 func (o tenantOption) String() string      { return fmt.Sprintf("Tenant(%q)", string(o)) }
