@@ -65,6 +65,7 @@ func (s *Scheduler) Add(specs ...Spec) error {
 		}
 	}
 	added := make(map[string]*node, len(specs))
+	now := s.now() // one instant for the whole, atomic, Add
 	for _, i := range order {
 		sp := &specs[i]
 		n := &node{body: sp.Run}
@@ -80,10 +81,10 @@ func (s *Scheduler) Add(specs ...Spec) error {
 		if keys != nil {
 			c.keyFound, c.keyErr = keys[i].keyFound, keys[i].keyErr
 		}
-		s.addLocked(queues[i], n, &c, dedupe(deps), nil)
+		s.addLocked(queues[i], n, &c, dedupe(deps), nil, now)
 		added[sp.Name] = n
 	}
-	s.dispatchLocked(false)
+	s.dispatchAtLocked(false, now)
 	return nil
 }
 

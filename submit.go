@@ -171,9 +171,10 @@ func (s *Scheduler) insert(q *Queue, n *node, vdeps []*node, opts []TaskOption, 
 		return
 	}
 	deps, err := s.resolveDepsLocked(n, vdeps, c)
-	s.addLocked(q, n, c, deps, err)
+	now := s.now()
+	s.addLocked(q, n, c, deps, err, now)
 	*c = taskConfig{}
-	s.dispatchLocked(false)
+	s.dispatchAtLocked(false, now)
 }
 
 // resolveDepsLocked returns the task's dependencies, without duplicates;
@@ -242,9 +243,8 @@ func repeated(kept []*node, d *node, seen map[*node]struct{}) bool {
 
 // addLocked registers n with its options and dependencies and makes it
 // Blocked, then Queued or Killed as its dependencies say. A non-nil
-// refusal fails it at once.
-func (s *Scheduler) addLocked(q *Queue, n *node, c *taskConfig, deps []*node, refusal error) {
-	now := s.now()
+// refusal fails it at once. now is the time of submission.
+func (s *Scheduler) addLocked(q *Queue, n *node, c *taskConfig, deps []*node, refusal error, now int64) {
 	n.q = q
 	n.id = TaskID(s.nodes.push(n) + 1)
 	s.waits.push(0)
