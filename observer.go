@@ -223,7 +223,7 @@ func (k *sink) deliverRecord(r *record) {
 	if k.filter != nil && !k.wants(r) {
 		return
 	}
-	e := Event{Kind: eventKinds[r.kind], Time: k.epoch.Add(time.Duration(r.now)), From: r.from, To: r.to, Reason: r.reason, Item: r.Item}
+	e := Event{Kind: eventKinds[r.kind], Time: k.epoch.Add(time.Duration(r.now)), From: r.from, To: r.to, Reason: r.reason(), Item: r.Item}
 	if n != nil {
 		e.Task = r.taskInfo(k.epoch, k.depIDs(n))
 	}
@@ -340,7 +340,11 @@ func (s *Scheduler) emitLocked(kind EventKind, n *node, from Status, reason stri
 // before releasing the lock.
 func (s *Scheduler) taskEventLocked(kind EventKind, n *node, from Status, reason string, now int64) *record {
 	r := s.events.reserveLocked(len(s.sinks))
-	r.setLocked(kind, n, from, reason, now)
+	var m *recordMore
+	if needsMore(n, reason) {
+		m = s.events.moreLocked()
+	}
+	r.setLocked(kind, n, from, reason, now, m)
 	return r
 }
 

@@ -87,18 +87,22 @@ func (r *Recorder) observeRecords(recs []record, k *sink) {
 			continue
 		}
 		if p.id == 0 || p.full != nil {
-			*p = recorded{id: rec.id, name: rec.name, queue: rec.queue, backend: rec.backend,
+			*p = recorded{id: rec.id, name: n.name, queue: n.q.name, backend: n.backend.name,
 				deps: k.depIDs(n), weight: n.weight, cost: n.cost, priority: n.priority, trigger: n.trigger}
-			if x := rec.x; x != nil && (x.tenant != "" || x.key != "") {
-				p.more = &recordedMore{tenant: x.tenant, key: x.key}
+			if m := rec.more; m != nil && m.x != nil && (m.x.tenant != "" || m.x.key != "") {
+				p.more = &recordedMore{tenant: m.x.tenant, key: m.x.key}
 			}
 		}
 		p.status, p.attempts, p.cached, p.times = rec.to, rec.attempts, rec.cached, rec.times
-		if p.more != nil || rec.xReason != "" || rec.err != nil || rec.devices != nil {
+		if m := rec.more; p.more != nil || m != nil && (m.xReason != "" || m.err != nil || m.devices != nil) {
 			if p.more == nil {
 				p.more = &recordedMore{}
 			}
-			p.more.reason, p.more.err, p.more.devices = rec.xReason, rec.err, rec.devices
+			if m != nil {
+				p.more.reason, p.more.err, p.more.devices = m.xReason, m.err, m.devices
+			} else {
+				p.more.reason, p.more.err, p.more.devices = "", nil, nil
+			}
 		}
 	}
 }
