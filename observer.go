@@ -77,6 +77,8 @@ type sink struct {
 	counts Counts            // replica of the scheduler's counts
 	queues map[string]Counts // replica of the per-queue counts, unless noQueues
 	ids    []TaskID          // storage for the snapshots' Deps, filled in order
+	asked  uint8             // filter classes whose answer is known in this batch (bit c: class c)
+	on     uint8             // of those, the enabled ones
 
 	delivered atomic.Uint64 // sequence number of the next record to deliver
 	stop      atomic.Uint64 // sequence number where to stop (detached from the log); max = none
@@ -120,12 +122,16 @@ func (s *Scheduler) addSinkLocked(o Observer, quit chan struct{}) *sink {
 // cost of delivering an event).
 type queuesUnused interface{ queuesUnused() }
 
-// eventFilter is implemented by this package's observers that ignore some
-// events (a [LogObserver] below its logger's level): wants reports whether
-// Observe would do anything with such an event, so that the sink builds
-// and hands over only those.
+// eventFilter is implemented by this package's observers that ignore
+// some events (a [LogObserver] below its logger's level). classOf sorts
+// events into classes (0–7, its levels for a LogObserver) that it takes
+// or ignores as a whole; enabled reports whether Observe would do anything
+// with events of class c. The sink builds and hands over only the events
+// of enabled classes, asking enabled at most once per class in each batch
+// of records rather than at every event.
 type eventFilter interface {
-	wants(kind EventKind, from, to Status) bool
+	classOf(kind EventKind, from, to Status) uint8
+	enabled(c uint8) bool
 }
 
 // recordObserver is implemented by this package's observers that can take
@@ -180,6 +186,7 @@ func (k *sink) deliverReady() {
 			continue
 		}
 		end := int32(min(avail, logChunkLen))
+		k.asked = 0
 		if k.records != nil {
 			k.records.observeRecords(c.recs[k.at.i:end], k)
 		} else {
@@ -234,15 +241,31 @@ func (k *sink) deliverRecord(r *record) {
 	observeSafely(k.obs, e, k.log)
 }
 
-// wants asks the observer's filter about r. A panic answers yes: Observe
-// then meets it again, and it is logged.
-func (k *sink) wants(r *record) (ok bool) {
+// wants reports whether the observer's filter takes r, asking it about
+// r's class once per batch.
+func (k *sink) wants(r *record) bool {
+	c := k.filter.classOf(eventKinds[r.kind], r.from, r.to)
+	bit := uint8(1) << c
+	if k.asked&bit == 0 {
+		k.asked |= bit
+		if k.enabled(c) {
+			k.on |= bit
+		} else {
+			k.on &^= bit
+		}
+	}
+	return k.on&bit != 0
+}
+
+// enabled asks the observer's filter about class c. A panic answers yes:
+// Observe then meets it again, and it is logged.
+func (k *sink) enabled(c uint8) (ok bool) {
 	defer func() {
 		if recover() != nil {
 			ok = true
 		}
 	}()
-	return k.filter.wants(eventKinds[r.kind], r.from, r.to)
+	return k.filter.enabled(c)
 }
 
 // depIDs returns the IDs of n's dependencies, in storage of the sink's
