@@ -19,32 +19,32 @@ const recorderPage = 128
 // times, attempts, reason, error, devices), and builds the snapshots in
 // Tasks. Observe, for events from elsewhere, costs one allocated copy of
 // the event's TaskInfo. Memory grows by pages, without copying what was
-// recorded; the recorder holds about 180 bytes per task (more when its
+// recorded; the recorder holds about 160 bytes per task (more when its
 // snapshot came through Observe) until it is dropped.
 type Recorder struct {
 	mu    sync.Mutex
 	epoch time.Time    // time zero of the slots' times
-	pages [][]recorded // task ID i at pages[(i−1)/recorderPage][(i−1)%recorderPage]; zero ID: not seen
+	pages [][]recorded // task ID i at pages[(i−1)/recorderPage][(i−1)%recorderPage]
 }
 
 // recorded is what a Recorder keeps of one task: the snapshot given to
 // Observe (full), or the fields of a snapshot with its times still in
-// nanoseconds since the recorder's epoch. It is kept small: the first
-// write to each slot touches fresh memory.
+// nanoseconds since the recorder's epoch. It is kept small, and what
+// every event of the task writes comes first, on as few cache lines as
+// possible: the first write to each slot touches fresh memory.
 type recorded struct {
-	full *TaskInfo
-	more *recordedMore // nil while the task has none of these fields
+	times    [numStamps]int64
+	attempts int32
+	status   Status // zero: task not seen
+	cached   bool
+	trigger  TriggerRule
 
-	id                   TaskID
+	full                 *TaskInfo
+	more                 *recordedMore // nil while the task has none of these fields
 	name, queue, backend string
 	deps                 []TaskID
 	weight, cost         float64
 	priority             int
-	times                [numStamps]int64
-	attempts             int32
-	status               Status
-	trigger              TriggerRule
-	cached               bool
 }
 
 // recordedMore holds the fields of a snapshot that most tasks leave unset.
@@ -61,7 +61,7 @@ func (r *Recorder) Observe(e Event) {
 	}
 	t := e.Task
 	r.mu.Lock()
-	*r.slot(t.ID) = recorded{full: &t, id: t.ID}
+	*r.slot(t.ID) = recorded{full: &t, status: t.Status}
 	r.mu.Unlock()
 }
 
@@ -74,6 +74,7 @@ func (r *Recorder) observeRecords(recs []record, k *sink) {
 	if r.epoch.IsZero() {
 		r.epoch = k.epoch
 	}
+	snapshots := r.epoch != k.epoch
 	for j := range recs {
 		rec := &recs[j]
 		n := rec.n
@@ -81,19 +82,19 @@ func (r *Recorder) observeRecords(recs []record, k *sink) {
 			continue
 		}
 		p := r.slot(rec.id)
-		if r.epoch != k.epoch {
+		if snapshots {
 			t := rec.taskInfo(k.epoch, k.depIDs(n))
-			*p = recorded{full: &t, id: n.id}
+			*p = recorded{full: &t, status: t.Status}
 			continue
 		}
-		if p.id == 0 || p.full != nil {
-			*p = recorded{id: rec.id, name: n.name, queue: n.q.name, backend: n.backend.name,
-				deps: k.depIDs(n), weight: n.weight, cost: n.cost, priority: n.priority, trigger: n.trigger}
+		if p.status == 0 || p.full != nil {
+			*p = recorded{name: n.name, queue: n.q.name, backend: n.backend.name, deps: k.depIDs(n),
+				weight: n.weight, cost: n.cost, priority: n.priority, trigger: n.trigger}
 			if m := rec.more; m != nil && m.x != nil && (m.x.tenant != "" || m.x.key != "") {
 				p.more = &recordedMore{tenant: m.x.tenant, key: m.x.key}
 			}
 		}
-		p.status, p.attempts, p.cached, p.times = rec.to, rec.attempts, rec.cached, rec.times
+		p.times, p.attempts, p.status, p.cached = rec.times, rec.attempts, rec.to, rec.cached
 		if m := rec.more; p.more != nil || m != nil && (m.xReason != "" || m.err != nil || m.devices != nil) {
 			if p.more == nil {
 				p.more = &recordedMore{}
@@ -123,22 +124,23 @@ func (r *Recorder) Tasks() []TaskInfo {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	var out []TaskInfo
-	for _, p := range r.pages {
+	for pi, p := range r.pages {
 		for j := range p {
 			if s := &p[j]; s.full != nil {
 				out = append(out, *s.full)
-			} else if s.id != 0 {
-				out = append(out, s.info(r.epoch))
+			} else if s.status != 0 {
+				out = append(out, s.info(TaskID(pi*recorderPage+j+1), r.epoch))
 			}
 		}
 	}
 	return out
 }
 
-// info returns the snapshot held by s, which came from records.
-func (s *recorded) info(epoch time.Time) TaskInfo {
+// info returns the snapshot of task id held by s, which came from
+// records.
+func (s *recorded) info(id TaskID, epoch time.Time) TaskInfo {
 	i := TaskInfo{
-		ID: s.id, Name: s.name, Queue: s.queue, Backend: s.backend, Status: s.status,
+		ID: id, Name: s.name, Queue: s.queue, Backend: s.backend, Status: s.status,
 		Deps: s.deps, Attempts: int(s.attempts), Cached: s.cached,
 		Weight: s.weight, Priority: s.priority, Cost: s.cost, Trigger: s.trigger,
 	}
