@@ -17,16 +17,16 @@ import "time"
 // event's reason and the task's nodeExtra) is in a recordMore, which more
 // points to only when one of them is set.
 type record struct {
-	n        *node       // nil for run events
-	more     *recordMore // nil when the event has no reason and the task no nodeExtra
-	id       TaskID      // n.id, so that a Recorder need not read the task
+	n        *node     // nil for run events
+	kind     kindIndex // kind, transition and n come first: a filtering sink reads them only
+	from, to Status    // to is also the task's status
+	cached   bool
+	attempts int32
+	id       TaskID // n.id, so that a Recorder need not read the task
 	now      int64
+	more     *recordMore      // nil when the event has no reason and the task no nodeExtra
 	times    [numStamps]int64 // the task's times, when recorded
 	Item     int              // for TaskItem: the item's index (set by the caller of taskEventLocked)
-	attempts int32
-	kind     kindIndex
-	from, to Status // to is also the task's status
-	cached   bool
 }
 
 // recordMore holds the rarely set fields of a record.
