@@ -19,12 +19,17 @@ const recorderPage = 128
 // times, attempts, reason, error, devices), and builds the snapshots in
 // Tasks. Observe, for events from elsewhere, costs one allocated copy of
 // the event's TaskInfo. Memory grows by pages, without copying what was
-// recorded; the recorder holds about 160 bytes per task (more when its
+// recorded; the recorder holds about 110 bytes per task (more when its
 // snapshot came through Observe) until it is dropped.
 type Recorder struct {
 	mu    sync.Mutex
 	epoch time.Time    // time zero of the slots' times
 	pages [][]recorded // task ID i at pages[(i−1)/recorderPage][(i−1)%recorderPage]
+
+	// Queue and backend names, stored once: slots hold their indexes.
+	names                  []string
+	nameAt                 map[string]uint32 // index of each name in names
+	lastQueue, lastBackend uint32            // the indexes intern returned last, tried first
 }
 
 // recorded is what a Recorder keeps of one task: the snapshot given to
@@ -33,25 +38,27 @@ type Recorder struct {
 // every event of the task writes comes first, on as few cache lines as
 // possible: the first write to each slot touches fresh memory.
 type recorded struct {
-	times    [numStamps]int64
-	attempts int32
-	status   Status // zero: task not seen
-	cached   bool
-	trigger  TriggerRule
+	times          [numStamps]int64
+	attempts       int32
+	status         Status // zero: task not seen
+	cached         bool
+	trigger        TriggerRule
+	queue, backend uint32 // indexes in Recorder.names
 
-	full                 *TaskInfo
-	more                 *recordedMore // nil while the task has none of these fields
-	name, queue, backend string
-	deps                 []TaskID
-	weight, cost         float64
-	priority             int
+	full *TaskInfo
+	more *recordedMore // nil while the task has none of its fields
+	name string
+	deps []TaskID
 }
 
-// recordedMore holds the fields of a snapshot that most tasks leave unset.
+// recordedMore holds the fields of a snapshot that most tasks leave unset
+// (or zero).
 type recordedMore struct {
 	tenant, key, reason string
 	err                 error
 	devices             []string
+	weight, cost        float64
+	priority            int
 }
 
 // Observe records e's task snapshot; run events are ignored.
@@ -88,10 +95,17 @@ func (r *Recorder) observeRecords(recs []record, k *sink) {
 			continue
 		}
 		if p.status == 0 || p.full != nil {
-			*p = recorded{name: n.name, queue: n.q.name, backend: n.backend.name, deps: k.depIDs(n),
-				weight: n.weight, cost: n.cost, priority: n.priority, trigger: n.trigger}
-			if m := rec.more; m != nil && m.x != nil && (m.x.tenant != "" || m.x.key != "") {
-				p.more = &recordedMore{tenant: m.x.tenant, key: m.x.key}
+			*p = recorded{name: n.name, queue: r.intern(n.q.name, &r.lastQueue),
+				backend: r.intern(n.backend.name, &r.lastBackend), deps: k.depIDs(n), trigger: n.trigger}
+			var x *nodeExtra
+			if rec.more != nil {
+				x = rec.more.x
+			}
+			if n.weight != 0 || n.cost != 0 || n.priority != 0 || x != nil && (x.tenant != "" || x.key != "") {
+				p.more = &recordedMore{weight: n.weight, cost: n.cost, priority: n.priority}
+				if x != nil {
+					p.more.tenant, p.more.key = x.tenant, x.key
+				}
 			}
 		}
 		p.times, p.attempts, p.status, p.cached = rec.times, rec.attempts, rec.to, rec.cached
@@ -106,6 +120,26 @@ func (r *Recorder) observeRecords(recs []record, k *sink) {
 			}
 		}
 	}
+}
+
+// intern returns the index of name in r.names, adding it if needed; last
+// holds the index it returned last for the same field, tried first.
+// Callers hold r.mu.
+func (r *Recorder) intern(name string, last *uint32) uint32 {
+	if i := *last; int(i) < len(r.names) && r.names[i] == name {
+		return i
+	}
+	i, ok := r.nameAt[name]
+	if !ok {
+		if r.nameAt == nil {
+			r.nameAt = make(map[string]uint32)
+		}
+		i = uint32(len(r.names))
+		r.names = append(r.names, name)
+		r.nameAt[name] = i
+	}
+	*last = i
+	return i
 }
 
 // slot returns the slot of task id, growing the pages as needed. Callers
@@ -129,7 +163,7 @@ func (r *Recorder) Tasks() []TaskInfo {
 			if s := &p[j]; s.full != nil {
 				out = append(out, *s.full)
 			} else if s.status != 0 {
-				out = append(out, s.info(TaskID(pi*recorderPage+j+1), r.epoch))
+				out = append(out, r.info(s, TaskID(pi*recorderPage+j+1)))
 			}
 		}
 	}
@@ -137,17 +171,17 @@ func (r *Recorder) Tasks() []TaskInfo {
 }
 
 // info returns the snapshot of task id held by s, which came from
-// records.
-func (s *recorded) info(id TaskID, epoch time.Time) TaskInfo {
+// records. Callers hold r.mu.
+func (r *Recorder) info(s *recorded, id TaskID) TaskInfo {
 	i := TaskInfo{
-		ID: id, Name: s.name, Queue: s.queue, Backend: s.backend, Status: s.status,
-		Deps: s.deps, Attempts: int(s.attempts), Cached: s.cached,
-		Weight: s.weight, Priority: s.priority, Cost: s.cost, Trigger: s.trigger,
+		ID: id, Name: s.name, Queue: r.names[s.queue], Backend: r.names[s.backend], Status: s.status,
+		Deps: s.deps, Attempts: int(s.attempts), Cached: s.cached, Trigger: s.trigger,
 	}
 	if m := s.more; m != nil {
 		i.Tenant, i.Key, i.Reason, i.Err, i.Devices = m.tenant, m.key, m.reason, m.err, m.devices
+		i.Weight, i.Cost, i.Priority = m.weight, m.cost, m.priority
 	}
-	setTimes(&i, epoch, &s.times)
+	setTimes(&i, r.epoch, &s.times)
 	return i
 }
 
