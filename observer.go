@@ -77,6 +77,7 @@ type sink struct {
 	counts Counts            // replica of the scheduler's counts
 	queues map[string]Counts // replica of the per-queue counts, unless noQueues
 	ids    []TaskID          // storage for the snapshots' Deps, filled in order
+	yields int               // how many times to yield after a small batch
 	asked  uint8             // filter classes whose answer is known in this batch (bit c: class c)
 	on     uint8             // of those, the enabled ones
 
@@ -92,11 +93,18 @@ type sink struct {
 	onFinish   func() // run once after the sink's last delivery (closes a subscription's channel)
 }
 
-// smallBatch: after delivering fewer records than this, a sink yields
-// before it looks for more, rather than polling the log's sequence number
-// at every record the scheduler publishes (which makes each publication
-// wait for the cache line).
-const smallBatch = 16
+// After delivering fewer records than smallBatch, a sink yields before it
+// looks for more, twice as many times (up to maxYields) after each such
+// batch in a row, and half as many after a larger one. A sink that keeps
+// up with the scheduler would otherwise poll the log's sequence number at
+// every record published, making each publication wait for the cache
+// line (and each delivery a batch of one or two records); once it has
+// caught up, the scheduler writes ahead for a few microseconds before the
+// sink looks again. A sink that finds nothing new after yielding leaves.
+const (
+	smallBatch = 16
+	maxYields  = 64
+)
 
 // depsChunk is how many dependency IDs a sink stores per allocation.
 const depsChunk = 4096
@@ -157,6 +165,7 @@ func (k *sink) wake() {
 // either seen here or wakes another goroutine.
 func (k *sink) deliver() {
 	defer k.done.Done()
+	k.yields = 1
 	for {
 		k.deliverReady()
 		pos := k.delivered.Load()
@@ -210,7 +219,12 @@ func (k *sink) deliverReady() {
 			k.mu.Unlock()
 		}
 		if small {
-			runtime.Gosched()
+			for range k.yields {
+				runtime.Gosched()
+			}
+			k.yields = min(2*k.yields, maxYields)
+		} else {
+			k.yields = max(k.yields/2, 1)
 		}
 	}
 }
