@@ -101,6 +101,10 @@ type sink struct {
 // line (and each delivery a batch of one or two records); once it has
 // caught up, the scheduler writes ahead for a few microseconds before the
 // sink looks again. A sink that finds nothing new after yielding leaves.
+// The yields cost CPU time on a core the scheduler leaves idle (a sink
+// that falls behind does not yield): at most 16 of them cost about a
+// quarter as much, for a somewhat higher ratio of an observed run to a
+// bare one.
 const (
 	smallBatch = 16
 	maxYields  = 64
