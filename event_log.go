@@ -19,7 +19,8 @@ const (
 // logChunk is a run of logChunkLen records.
 type logChunk struct {
 	recs [logChunkLen]record
-	base uint64 // sequence number of recs[0]; set before the chunk is shared
+	more *[logChunkLen]recordMore // recs[i].more is &more[i] or nil; made when first needed
+	base uint64                   // sequence number of recs[0]; set before the chunk is shared
 	next atomic.Pointer[logChunk]
 	// refs counts the readers that have not passed the chunk, plus one
 	// while it is the log's tail. A reader that leaves the log early does
@@ -81,6 +82,16 @@ func (l *eventLog) reserveLocked(readers int) *record {
 		l.release(old)
 	}
 	return &l.tail.recs[l.n]
+}
+
+// moreLocked returns storage for the rarely set fields of the record
+// reserveLocked returned last (it may hold older ones).
+func (l *eventLog) moreLocked() *recordMore {
+	c := l.tail
+	if c.more == nil {
+		c.more = new([logChunkLen]recordMore)
+	}
+	return &c.more[l.n]
 }
 
 // publishLocked makes r, the record reserveLocked returned, visible to

@@ -11,26 +11,31 @@ import "time"
 // afterwards, so reading them without the lock is safe once the record
 // was handed over. Stats are not recorded either: every change of the
 // counters is a task event, so each sink replays them (sink.deliverRecord).
+//
+// Writing a record is most of what an event costs under the lock, so it
+// is small and holds two pointers: what most events leave unset (the
+// event's reason and the task's nodeExtra) is in a recordMore, which more
+// points to only when one of them is set.
 type record struct {
-	n      *node      // nil for run events
-	x      *nodeExtra // n.x when recorded (made on demand, so read only through this copy)
-	reason string     // the event's Reason
-	kind   kindIndex
-	now    int64
-	Item   int // for TaskItem: the item's index (set by the caller of taskEventLocked)
-
-	// Fixed fields of the task, copied while its memory is at hand.
-	id                   TaskID
-	name, queue, backend string
-
-	// The task's mutable fields, when recorded.
-	times    [numStamps]int64
-	xReason  string
-	err      error
-	devices  []string
-	attempts int32
-	from, to Status // to is also the task's status
+	n        *node     // nil for run events
+	kind     kindIndex // kind, transition and n come first: a filtering sink reads them only
+	from, to Status    // to is also the task's status
 	cached   bool
+	attempts int32
+	id       TaskID // n.id, so that a Recorder need not read the task
+	now      int64
+	more     *recordMore      // nil when the event has no reason and the task no nodeExtra
+	times    [numStamps]int64 // the task's times, when recorded
+	Item     int              // for TaskItem: the item's index (set by the caller of taskEventLocked)
+}
+
+// recordMore holds the rarely set fields of a record.
+type recordMore struct {
+	x       *nodeExtra // n.x when recorded (made on demand, so read only through this copy)
+	reason  string     // the event's Reason
+	xReason string     // the task's, when recorded
+	err     error
+	devices []string
 }
 
 // kindIndex stands for an EventKind in a record: eventKinds[i].
@@ -61,56 +66,76 @@ func indexOf(k EventKind) kindIndex {
 	panic("dagq: unknown event kind " + string(k))
 }
 
+// needsMore reports whether a task event of n with this reason needs a
+// recordMore. Callers hold s.mu.
+func needsMore(n *node, reason string) bool { return n.x != nil || reason != "" }
+
 // setLocked sets every field of r, which may hold an older record, to a
-// task event of n (Item 0). Callers hold s.mu.
-func (r *record) setLocked(kind EventKind, n *node, from Status, reason string, now int64) {
-	r.kind, r.now, r.from, r.reason, r.Item = indexOf(kind), now, from, reason, 0
-	r.captureLocked(n)
+// task event of n (Item 0); m, which may also hold an older one, receives
+// the rarely set fields if needsMore(n, reason), and is not used (it may
+// be nil) otherwise. Callers hold s.mu.
+func (r *record) setLocked(kind EventKind, n *node, from Status, reason string, now int64, m *recordMore) {
+	r.kind, r.now, r.from, r.Item = indexOf(kind), now, from, 0
+	r.n, r.id = n, n.id
+	r.to, r.times, r.attempts, r.cached = n.status, n.times, n.attempts, n.cached
+	if !needsMore(n, reason) {
+		if r.more != nil {
+			r.more = nil
+		}
+		return
+	}
+	m.x, m.reason = n.x, reason
+	if x := n.x; x != nil {
+		m.xReason, m.err, m.devices = x.reason, x.err, x.devices
+	} else {
+		m.xReason, m.err, m.devices = "", nil, nil
+	}
+	r.more = m
 }
 
-// captureLocked copies n's fields into r. Callers hold s.mu.
+// captureLocked sets r to n's current fields, outside the log (its
+// recordMore, if any, is allocated). Callers hold s.mu.
 func (r *record) captureLocked(n *node) {
-	r.n, r.x = n, n.x
-	r.id, r.name, r.queue, r.backend = n.id, n.name, n.q.name, n.backend.name
-	r.to, r.times, r.attempts, r.cached = n.status, n.times, n.attempts, n.cached
-	if n.x != nil {
-		r.xReason, r.err, r.devices = n.x.reason, n.x.err, n.x.devices
-	} else if r.xReason != "" || r.err != nil || r.devices != nil {
-		r.xReason, r.err, r.devices = "", nil, nil
+	var m *recordMore
+	if needsMore(n, "") {
+		m = new(recordMore)
 	}
+	r.setLocked(TaskSubmitted, n, n.status, "", 0, m)
+}
+
+// reason returns the event's Reason.
+func (r *record) reason() string {
+	if r.more == nil {
+		return ""
+	}
+	return r.more.reason
 }
 
 // taskInfo builds the snapshot of r.n as recorded; deps holds its
 // dependencies' IDs. It needs no lock.
 func (r *record) taskInfo(epoch time.Time, deps []TaskID) TaskInfo {
-	i := r.snapshot(deps)
-	setTimes(&i, epoch, &r.times)
-	return i
-}
-
-// snapshot is taskInfo without the times.
-func (r *record) snapshot(deps []TaskID) TaskInfo {
 	n := r.n
 	i := TaskInfo{
 		ID:       r.id,
-		Name:     r.name,
-		Queue:    r.queue,
-		Backend:  r.backend,
+		Name:     n.name,
+		Queue:    n.q.name,
+		Backend:  n.backend.name,
 		Status:   r.to,
-		Reason:   r.xReason,
-		Err:      r.err,
 		Deps:     deps,
 		Attempts: int(r.attempts),
 		Cached:   r.cached,
-		Devices:  r.devices,
 		Weight:   n.weight,
 		Priority: n.priority,
 		Cost:     n.cost,
 		Trigger:  n.trigger,
 	}
-	if r.x != nil {
-		i.Tenant, i.Key = r.x.tenant, r.x.key
+	if m := r.more; m != nil {
+		i.Reason, i.Err, i.Devices = m.xReason, m.err, m.devices
+		if m.x != nil {
+			i.Tenant, i.Key = m.x.tenant, m.x.key
+		}
 	}
+	setTimes(&i, epoch, &r.times)
 	return i
 }
 

@@ -80,3 +80,41 @@ func TestEventDepsAreCopies(t *testing.T) {
 		}
 	})
 }
+
+// TestEventRareFieldsOnReusedChunks runs enough tasks for the log to
+// reuse its chunks, alternating tasks that fail (their records carry an
+// error) with tasks that succeed: a reused record must not keep the rare
+// fields of the record it replaces.
+func TestEventRareFieldsOnReusedChunks(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var rec Recorder
+		last := map[TaskID]TaskInfo{}
+		s := New(WithObserver(&rec), WithObserver(ObserverFunc(func(e Event) {
+			if e.Task.ID != 0 {
+				last[e.Task.ID] = e.Task
+			}
+		})))
+		broken := errors.New("broken")
+		const tasks = 2 * logChunkLen
+		for i := range tasks {
+			Submit(s.def, func(context.Context) (int, error) {
+				time.Sleep(time.Millisecond)
+				if i%2 == 1 {
+					return 0, broken
+				}
+				return i, nil
+			})
+		}
+		require.Error(t, s.Run(context.Background()))
+		require.NoError(t, s.Shutdown(context.Background()))
+		s.events.mu.Lock()
+		require.NotEmpty(t, s.events.free, "chunks were passed by every reader")
+		s.events.mu.Unlock()
+		want := s.Tasks()
+		require.Len(t, want, tasks)
+		for _, w := range want {
+			require.Equal(t, w, last[w.ID])
+		}
+		require.Equal(t, want, rec.Tasks())
+	})
+}

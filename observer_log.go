@@ -15,9 +15,10 @@ import (
 //   - Debug: every other step of a task's life (submitted, queued,
 //     started, item, succeeded), with wait and run times.
 //
-// Events below l's level cost one Enabled call and nothing else. Like any
-// observer it runs on its own goroutine, never delaying dispatch. A nil l
-// stands for slog.Default().
+// Events below l's level are not even built: attached with [WithObserver],
+// the observer's Enabled is asked once per level for each batch of events
+// delivered together. Like any observer it runs on its own goroutine,
+// never delaying dispatch. A nil l stands for slog.Default().
 func LogObserver(l *slog.Logger) Observer {
 	if l == nil {
 		l = slog.Default()
@@ -57,11 +58,17 @@ func (o logObserver) Observe(e Event) {
 	o.l.LogAttrs(ctx, level, msg, attrs...)
 }
 
-// wants reports whether Observe logs an event of this kind and
-// transition (see eventFilter).
-func (o logObserver) wants(kind EventKind, from, to Status) bool {
+// classOf returns the class of an event of this kind and transition (see
+// eventFilter): 0 to 3 for Debug, Info, Warn and Error.
+func (o logObserver) classOf(kind EventKind, from, to Status) uint8 {
 	level, _ := logLevel(kind, from, to)
-	return o.l.Enabled(context.Background(), level)
+	return uint8((level - slog.LevelDebug) / 4)
+}
+
+// enabled reports whether Observe logs the events of class c (see
+// eventFilter).
+func (o logObserver) enabled(c uint8) bool {
+	return o.l.Enabled(context.Background(), slog.LevelDebug+4*slog.Level(c))
 }
 
 // logLevel returns the level and message LogObserver uses for an event.

@@ -2,8 +2,10 @@ package dagq
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"log/slog"
 	"strings"
 	"testing"
@@ -80,4 +82,46 @@ func TestLogObserverNilLoggerIsDefault(t *testing.T) {
 	slog.SetDefault(slog.New(slog.NewTextHandler(&buf, nil)))
 	LogObserver(nil).Observe(Event{Kind: TaskFinished, From: Running, To: Failed, Task: TaskInfo{ID: 2, Name: "y", Err: errors.New("bad")}})
 	require.Contains(t, buf.String(), `level=ERROR msg="task failed" id=2 task=y queue="" err=bad attempts=0 ran=0s`)
+}
+
+// levelCounter is a slog handler at a variable level that counts the
+// Enabled calls it answers.
+type levelCounter struct {
+	slog.Handler
+	level *slog.LevelVar
+	asked int
+}
+
+func (h *levelCounter) Enabled(_ context.Context, l slog.Level) bool {
+	h.asked++
+	return l >= h.level.Level()
+}
+
+// TestLogObserverAsksOncePerLevelAndBatch checks that the sink of a
+// LogObserver asks its logger about each level once per batch of
+// records, and again in the next batch (the level may have changed).
+func TestLogObserverAsksOncePerLevelAndBatch(t *testing.T) {
+	h := &levelCounter{Handler: slog.NewTextHandler(io.Discard, nil), level: new(slog.LevelVar)}
+	k := &sink{filter: LogObserver(slog.New(h)).(eventFilter)}
+	started := record{kind: indexOf(TaskStarted), from: Queued, to: Running}
+	failed := record{kind: indexOf(TaskFinished), from: Running, to: Failed}
+	for range 3 {
+		require.False(t, k.wants(&started))
+		require.True(t, k.wants(&failed))
+	}
+	require.Equal(t, 2, h.asked, "once per level")
+	k.asked = 0 // the next batch
+	h.level.Set(slog.LevelDebug)
+	require.True(t, k.wants(&started))
+	require.Equal(t, 3, h.asked)
+}
+
+// panickyLevel is a slog handler whose Enabled panics.
+type panickyLevel struct{ slog.Handler }
+
+func (panickyLevel) Enabled(context.Context, slog.Level) bool { panic("no level") }
+
+func TestLogObserverFilterPanicWantsTheEvent(t *testing.T) {
+	k := &sink{filter: LogObserver(slog.New(panickyLevel{slog.NewTextHandler(io.Discard, nil)})).(eventFilter)}
+	require.True(t, k.wants(&record{kind: indexOf(TaskStarted), from: Queued, to: Running}))
 }

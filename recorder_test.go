@@ -65,3 +65,37 @@ func TestRecorderIgnoresRunEvents(t *testing.T) {
 	require.Equal(t, "a", got[0].Name)
 	require.Equal(t, "c", got[1].Name)
 }
+
+// TestRecorderNamesAndRareFields runs tasks that alternate between
+// queues and set the rarely set options on some of them: the Recorder,
+// which stores queue names once and those options apart, gives the
+// scheduler's snapshots.
+func TestRecorderNamesAndRareFields(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var rec Recorder
+		s := New(WithObserver(&rec))
+		q1, err := s.Queue("q1", 2)
+		require.NoError(t, err)
+		q2, err := s.Queue("q2", 1)
+		require.NoError(t, err)
+		queues := []*Queue{s.def, q1, q2, q1}
+		for i := range 20 {
+			var opts []TaskOption
+			switch i % 5 {
+			case 1:
+				opts = append(opts, Weight(2), Priority(-3))
+			case 2:
+				opts = append(opts, Cost(1.5))
+			case 3:
+				opts = append(opts, Tenant("t"), Key("k"+string(rune('a'+i))))
+			}
+			Submit(queues[i%len(queues)], func(context.Context) (int, error) {
+				time.Sleep(time.Millisecond)
+				return i, nil
+			}, opts...)
+		}
+		require.NoError(t, s.Run(context.Background()))
+		require.NoError(t, s.Shutdown(context.Background()))
+		require.Equal(t, s.Tasks(), rec.Tasks())
+	})
+}
