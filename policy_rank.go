@@ -22,7 +22,9 @@ package dagq
 //   - LatestFirst's look-ahead counts, for each task, its dependents in
 //     other queues that wait for it alone (see [LatestFirst]); the count
 //     changes in O(1) when a dependent's last-but-one dependency finishes,
-//     found by one scan of that dependent's dependencies.
+//     found by one scan of that dependent's dependencies. Until some task
+//     depends on a task of another queue no count can change, and that
+//     scan is skipped.
 
 // rankState is the per-task part of the ranks, embedded in node.
 type rankState struct {
@@ -50,6 +52,7 @@ type rankPolicy struct {
 // scheduler's mu.
 type ranker struct {
 	kinds rankKind
+	cross bool // some task depends on a task of another queue
 	// pending views the tasks submitted since the last flush, in ID order:
 	// Scheduler.nodes from index from on, as of the last addLocked.
 	pending []*node
@@ -79,6 +82,9 @@ func (s *Scheduler) attachPolicyLocked(p Policy) {
 // if a dependent raises it.
 func (r *ranker) addLocked(n *node) {
 	n.demand, n.remaining = n.id, n.cost
+	for i := 0; i < len(n.deps) && !r.cross; i++ {
+		r.cross = n.deps[i].q != n.q
+	}
 	if n.waiting == 1 {
 		r.oneLeftLocked(n)
 	}
@@ -89,7 +95,7 @@ func (r *ranker) addLocked(n *node) {
 // gains a dependent it alone holds back, which counts for LatestFirst's
 // look-ahead when d is in another queue.
 func (r *ranker) oneLeftLocked(d *node) {
-	if r.kinds&rankLatest == 0 {
+	if r.kinds&rankLatest == 0 || !r.cross {
 		return
 	}
 	for _, u := range d.deps {
