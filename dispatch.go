@@ -68,7 +68,7 @@ func (s *Scheduler) pickLocked() *node {
 			if n == nil || (q.run != nil && !s.releasableLocked(q, n)) {
 				continue
 			}
-			if s.ranks != nil && len(s.ranks.pending) > 0 {
+			if s.ranks != nil && s.ranks.to > s.ranks.from {
 				s.ranks.flushLocked() // only re-keys tasks already in ready sets
 				n = q.peekLocked()
 			}

@@ -34,12 +34,14 @@ func latestScore(n *node) (float64, float64) {
 // later turn out to be killed by another dependency; it is a heuristic.
 //
 // Cost: the scheduler keeps ranks only while some queue uses LatestFirst
-// or [CriticalPath]. Each submitted task is recorded in O(1); ranks are
-// propagated lazily, once per dispatch that needs them, visiting each
-// unfinished ancestor of the new tasks at most once (a graph submitted
-// before Start is ranked in linear time). Ready-set operations are
-// O(log n). A graph whose unfinished part keeps growing deeper while it
-// runs pays for re-visiting that part at each dispatch.
+// or [CriticalPath]. Each submitted task is recorded in O(1), allocating
+// nothing; ranks are propagated lazily, once per dispatch that needs
+// them, visiting each unfinished ancestor of the new tasks at most once (a
+// graph submitted before Start is ranked in one linear pass). Ready-set
+// operations are O(log n). The look-ahead costs nothing until some task
+// depends on a task of another queue. A graph whose unfinished part keeps
+// growing deeper while it runs pays for re-visiting that part at each
+// dispatch.
 func LatestFirst() Policy {
 	return rankPolicy{scorePolicy{"latest-first", latestScore}, rankLatest}
 }

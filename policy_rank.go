@@ -5,9 +5,11 @@ package dagq
 // The scheduler keeps these ranks only once a queue uses such a policy,
 // in a ranker:
 //
-//   - Submitting a task records it as a claim (O(1)).
-//   - Before dispatch next consults a ready set with a free slot, pending
-//     claims are flushed: ranks are pushed up the dependencies, newest
+//   - Submitting a task sets its own rank (O(1), nothing allocated: the
+//     tasks submitted since the last flush are the tail of the scheduler's
+//     task list).
+//   - Before dispatch next consults a ready set with a free slot, the new
+//     tasks are flushed: ranks are pushed up the dependencies, newest
 //     task first (IDs are a topological order: a task's dependencies have
 //     smaller IDs), so each task is visited at most once per flush however
 //     many new tasks reach it, and only tasks that are neither running nor
@@ -15,18 +17,21 @@ package dagq
 //     rank changed are re-inserted with their new key (the heap supersedes
 //     the old entry). A flush thus costs O(new tasks + the unfinished
 //     ancestry they reach), never a scan of the graph; a graph submitted
-//     before Start is ranked in one flush, in linear time.
+//     before Start is ranked in one flush, in linear time, reading each
+//     task and its dependency list once.
 //   - LatestFirst's look-ahead counts, for each task, its dependents in
 //     other queues that wait for it alone (see [LatestFirst]); the count
 //     changes in O(1) when a dependent's last-but-one dependency finishes,
-//     found by one scan of that dependent's dependencies.
+//     found by one scan of that dependent's dependencies. Until some task
+//     depends on a task of another queue no count can change, and that
+//     scan is skipped.
 
 // rankState is the per-task part of the ranks, embedded in node.
 type rankState struct {
 	demand    TaskID  // LatestFirst: the newest task that depends on it, or its own ID
 	remaining float64 // CriticalPath: the longest Cost-weighted path to a sink, its own Cost included
 	feeds     int32   // LatestFirst: dependents in other queues waiting for it alone
-	rankMark  uint32  // the flush in which its rank was last raised
+	rankMark  uint32  // the flush that last put it on the work heap or the re-key list
 }
 
 // rankKind says which ranks are kept.
@@ -46,11 +51,15 @@ type rankPolicy struct {
 // ranker keeps the ranks of a scheduler's tasks. Guarded by the
 // scheduler's mu.
 type ranker struct {
-	kinds   rankKind
-	pending []*node // tasks submitted since the last flush, in ID order
-	work    []*node // max-heap on ID: blocked tasks whose rank changed in this flush
-	rekey   []*node // ready tasks whose rank changed in this flush
-	flushes uint32
+	kinds rankKind
+	cross bool // some task depends on a task of another queue
+	// The tasks submitted since the last flush, in ID order, are
+	// Scheduler.nodes from index from to index to (excluded).
+	nodes    *table[*node]
+	from, to int
+	work     []*node // max-heap on ID: blocked tasks, submitted before the flushed ones, whose rank changed in this flush
+	rekey    []*node // ready tasks whose rank changed in this flush
+	flushes  uint32
 }
 
 // attachPolicyLocked starts keeping the ranks p needs. Tasks submitted
@@ -62,26 +71,32 @@ func (s *Scheduler) attachPolicyLocked(p Policy) {
 		return
 	}
 	if s.ranks == nil {
-		s.ranks = &ranker{}
+		s.ranks = &ranker{nodes: &s.nodes, from: s.nodes.len(), to: s.nodes.len()}
 	}
 	s.ranks.kinds |= rp.kind
 }
 
-// addLocked records a task that was just submitted, waiting for that
-// many dependencies.
+// addLocked records a task that was just submitted, the last of
+// Scheduler.nodes, waiting for that many dependencies. Tasks of
+// Scheduler.nodes it is not called for (refused, or adopting a twin's
+// outcome) keep a zero rank: a flush visits them only if a dependent
+// raises it.
 func (r *ranker) addLocked(n *node, waiting int32) {
 	n.demand, n.remaining = n.id, n.cost
+	for i := 0; i < len(n.deps) && !r.cross; i++ {
+		r.cross = n.deps[i].q != n.q
+	}
 	if waiting == 1 {
 		r.oneLeftLocked(n)
 	}
-	r.pending = append(r.pending, n)
+	r.to = int(n.id)
 }
 
 // oneLeftLocked is called when d waits for one last dependency: that one
 // gains a dependent it alone holds back, which counts for LatestFirst's
 // look-ahead when d is in another queue.
 func (r *ranker) oneLeftLocked(d *node) {
-	if r.kinds&rankLatest == 0 {
+	if r.kinds&rankLatest == 0 || !r.cross {
 		return
 	}
 	for _, u := range d.deps {
@@ -130,59 +145,59 @@ func (s *heapSet) compact() {
 }
 
 // flushLocked pushes the ranks of the pending tasks up their
-// dependencies.
+// dependencies: it visits the pending tasks by decreasing ID, then the
+// older tasks whose rank they raised, by decreasing ID from the work heap
+// (a task's dependencies have smaller IDs, so each is visited once, after
+// all its dependents).
 func (r *ranker) flushLocked() {
 	r.flushes++
-	for _, n := range r.pending {
-		if n.status == Blocked {
-			n.rankMark = r.flushes // visited from the list, not the heap
+	first := TaskID(r.from + 1)
+	for i := r.to - 1; i >= r.from; i-- {
+		x := *r.nodes.at(i)
+		// A zero rank is that of a task addLocked was not called for and
+		// no dependent reached: it has nothing to pass on.
+		if x.status == Blocked && (x.demand != 0 || x.remaining != 0) {
+			r.raiseDepsLocked(x, first)
 		}
 	}
-	// Visit the pending tasks and those whose rank changed, by decreasing
-	// ID: pending ones from their list (in ID order), others from the heap.
-	i := len(r.pending) - 1
-	for {
-		var x *node
+	for len(r.work) > 0 {
+		r.raiseDepsLocked(r.pop(), first)
+	}
+	r.from = r.to
+	if cap(r.work) > 1<<16 {
+		r.work = nil // a large graph was ranked: do not keep its scratch
+	}
+	r.rekeyAllLocked()
+}
+
+// raiseDepsLocked raises the ranks of x's unfinished dependencies to what
+// x's rank implies. Those whose rank rose are re-keyed if ready, put on
+// the work heap if blocked, unless they are pending (ID first or above):
+// flushLocked visits those anyway.
+func (r *ranker) raiseDepsLocked(x *node, first TaskID) {
+	for _, p := range x.deps {
+		if p.status != Blocked && p.status != Queued {
+			continue
+		}
+		changed := false
+		if r.kinds&rankLatest != 0 && x.demand > p.demand {
+			p.demand, changed = x.demand, true
+		}
+		if r.kinds&rankPath != 0 {
+			if c := p.cost + x.remaining; c > p.remaining {
+				p.remaining, changed = c, true
+			}
+		}
+		if !changed || p.rankMark == r.flushes {
+			continue
+		}
 		switch {
-		case len(r.work) > 0 && (i < 0 || r.work[0].id > r.pending[i].id):
-			x = r.pop()
-		case i >= 0:
-			x = r.pending[i]
-			i--
-		default:
-			clear(r.pending)
-			r.pending = r.pending[:0]
-			if cap(r.pending) > 1<<16 {
-				r.pending, r.work = nil, nil // a large graph was ranked: do not keep its scratch
-			}
-			r.rekeyAllLocked()
-			return
-		}
-		if x.status != Blocked {
-			continue // ready, running or finished: no unfinished dependency
-		}
-		for _, p := range x.deps {
-			if p.status != Blocked && p.status != Queued {
-				continue
-			}
-			changed := false
-			if r.kinds&rankLatest != 0 && x.demand > p.demand {
-				p.demand, changed = x.demand, true
-			}
-			if r.kinds&rankPath != 0 {
-				if c := p.cost + x.remaining; c > p.remaining {
-					p.remaining, changed = c, true
-				}
-			}
-			if !changed || p.rankMark == r.flushes {
-				continue
-			}
+		case p.status == Queued:
 			p.rankMark = r.flushes
-			if p.status == Blocked {
-				r.enqueue(p)
-			} else {
-				r.rekey = append(r.rekey, p) // ready: its dependencies have finished
-			}
+			r.rekey = append(r.rekey, p) // ready: its dependencies have finished
+		case p.id < first:
+			p.rankMark = r.flushes
+			r.enqueue(p)
 		}
 	}
 }

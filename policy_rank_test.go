@@ -191,3 +191,27 @@ func containsInt(list []int, v int) bool {
 	}
 	return false
 }
+
+// TestRanksPassOverUnrankedTasks: the tasks submitted since the last
+// flush include some the ranker never records (one refused at submission,
+// one adopting its twin's outcome); ranks flow around them as if they were
+// not there.
+func TestRanksPassOverUnrankedTasks(t *testing.T) {
+	t.Parallel()
+	o := &startOrder{}
+	s := dagq.New(dagq.WithObserver(o))
+	q, err := s.Queue("q", 1, dagq.WithQueuePolicy(dagq.LatestFirst()))
+	require.NoError(t, err)
+	a := dagq.Submit(q, returnZero, dagq.Name("a"))
+	b := dagq.Submit(q, returnZero, dagq.Name("b"), dagq.Key("k"), dagq.After(a))
+	dagq.Submit(q, returnZero, dagq.Name("twin"), dagq.Key("k"), dagq.After(a))
+	dagq.Submit(q, returnZero, dagq.Name("refused"), dagq.OnBackend("none"), dagq.After(a))
+	dagq.Submit(q, returnZero, dagq.Name("d"), dagq.After(b))
+	dagq.Submit(q, returnZero, dagq.Name("e"))
+	ctx := context.Background()
+	require.NoError(t, s.Start(ctx))
+	err = s.Wait(ctx)
+	require.ErrorContains(t, err, "refused")
+	require.NoError(t, s.Shutdown(ctx))
+	require.Equal(t, []string{"e", "a", "b", "d"}, o.get(), "a's rank is d's (5), below e's (6)")
+}
