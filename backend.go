@@ -44,6 +44,8 @@ type Job struct {
 	Key     string
 
 	Priority int // the task's Priority, for backends that order jobs
+
+	portable *portable // the task's handler and arguments, encoded into Args outside the lock
 }
 
 // Capacity is implemented by backends with finite capacity (device slots,

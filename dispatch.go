@@ -212,7 +212,7 @@ func (s *Scheduler) jobLocked(n *node) *Job {
 	if n.x != nil {
 		j.Cmd, j.Needs, j.Key = n.x.cmd, n.x.needs, n.x.key
 		if n.x.portable != nil {
-			j.Handler = n.x.portable.handler
+			j.Handler, j.portable = n.x.portable.handler, n.x.portable
 		}
 	}
 	n.job = j

@@ -206,9 +206,9 @@ func callWith[A, R any](q *Queue, h *Handler[A, R], get func() A, p *portable, v
 // runJob runs n's job on its backend, outside the lock: it encodes a
 // portable task's arguments before and decodes a [JSONResult] after.
 func (n *node) runJob() (any, error) {
-	j := n.job
-	if n.x != nil && n.x.portable != nil && j.Args == nil {
-		args, err := n.x.portable.args()
+	j := n.job // made under the lock: n.x may be made meanwhile, j holds what is needed of it
+	if j.portable != nil && j.Args == nil {
+		args, err := j.portable.args()
 		if err != nil {
 			return nil, err
 		}
