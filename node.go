@@ -50,8 +50,6 @@ type node struct {
 
 	gen uint32 // invalidates its stale entries in ready sets (policy.go)
 
-	rankState // kept up to date only while a queue uses a rank-based policy
-
 	times [numStamps]int64 // nanoseconds since the scheduler's epoch; 0 = unset
 
 	body func(context.Context) error // runs a closure task's function; typedBody for typed tasks (out.run)

@@ -1,6 +1,6 @@
 package dagq
 
-func criticalScore(n *node) (float64, float64) { return n.remaining, -float64(n.id) }
+func criticalScore(n *node) (float64, float64) { return rankOf(n).remaining, -float64(n.id) }
 
 // CriticalPath starts first the ready task with the longest remaining
 // path to a sink: its own [Cost] plus the largest such sum over the tasks

@@ -6,7 +6,8 @@ package dagq
 const latestShift = 1 << 26
 
 func latestScore(n *node) (float64, float64) {
-	return float64(n.feeds), float64(n.demand)*latestShift + float64(n.id)
+	rs := rankOf(n)
+	return float64(rs.feeds), float64(rs.demand)*latestShift + float64(n.id)
 }
 
 // LatestFirst orders ready tasks by demand, as smqsched does: the most

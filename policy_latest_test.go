@@ -242,3 +242,24 @@ func TestLatestFirstThroughOtherQueue(t *testing.T) {
 	runOK(t, s)
 	require.Equal(t, "a0 a2 a1 sink", strings.Join(o.get(), " "))
 }
+
+// wrappedLatest is a custom policy that uses LatestFirst's ready set: the
+// scheduler keeps no ranks for it, and the set then orders by ID alone,
+// newest first.
+type wrappedLatest struct{}
+
+func (wrappedLatest) NewReadySet() dagq.ReadySet { return dagq.LatestFirst().NewReadySet() }
+func (wrappedLatest) String() string             { return "wrapped-latest-first" }
+
+func TestLatestFirstReadySetInsideACustomPolicy(t *testing.T) {
+	s := dagq.New()
+	defer s.Shutdown(context.Background())
+	q, err := s.Queue("q", 1, dagq.WithQueuePolicy(wrappedLatest{}))
+	require.NoError(t, err)
+	var order []int
+	for i := range 3 {
+		dagq.Submit(q, func(context.Context) (int, error) { order = append(order, i); return i, nil })
+	}
+	require.NoError(t, s.Run(context.Background()))
+	require.Equal(t, []int{2, 1, 0}, order)
+}

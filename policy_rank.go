@@ -26,7 +26,9 @@ package dagq
 //     depends on a task of another queue no count can change, and that
 //     scan is skipped.
 
-// rankState is the per-task part of the ranks, embedded in node.
+// rankState is the per-task part of the ranks, kept by task ID in the
+// ranker (not in the task: most schedulers keep no ranks, and a flush reads
+// them densely).
 type rankState struct {
 	demand    TaskID  // LatestFirst: the newest task that depends on it, or its own ID
 	remaining float64 // CriticalPath: the longest Cost-weighted path to a sink, its own Cost included
@@ -60,6 +62,25 @@ type ranker struct {
 	work     []*node // max-heap on ID: blocked tasks, submitted before the flushed ones, whose rank changed in this flush
 	rekey    []*node // ready tasks whose rank changed in this flush
 	flushes  uint32
+	ranks    table[rankState] // by ID - 1, up to the highest ID seen
+}
+
+// rankOf returns n's ranks, for ordering: zero if its scheduler keeps none
+// (the ready set of a rank-based policy used inside a custom one).
+func rankOf(n *node) rankState {
+	if r := n.q.s.ranks; r != nil {
+		return *r.rank(n)
+	}
+	return rankState{}
+}
+
+// rank returns n's ranks; a task the ranker has not seen has zero ranks.
+// n is a task, not a stream item (see raiseDepsLocked).
+func (r *ranker) rank(n *node) *rankState {
+	for r.ranks.len() < int(n.id) {
+		r.ranks.push(rankState{})
+	}
+	return r.ranks.at(int(n.id - 1))
 }
 
 // attachPolicyLocked starts keeping the ranks p needs. Tasks submitted
@@ -82,7 +103,8 @@ func (s *Scheduler) attachPolicyLocked(p Policy) {
 // outcome) keep a zero rank: a flush visits them only if a dependent
 // raises it.
 func (r *ranker) addLocked(n *node, waiting int32) {
-	n.demand, n.remaining = n.id, n.cost
+	rs := r.rank(n)
+	rs.demand, rs.remaining = n.id, n.cost
 	for i := 0; i < len(n.deps) && !r.cross; i++ {
 		r.cross = n.deps[i].q != n.q
 	}
@@ -101,8 +123,8 @@ func (r *ranker) oneLeftLocked(d *node) {
 	}
 	for _, u := range d.deps {
 		if !u.status.Terminal() {
-			if u.q != d.q {
-				u.feeds++
+			if u.q != d.q && !u.item { // an item is never ready: nothing to count
+				r.rank(u).feeds++
 				r.rekeyLocked(u)
 			}
 			return
@@ -156,7 +178,7 @@ func (r *ranker) flushLocked() {
 		x := *r.nodes.at(i)
 		// A zero rank is that of a task addLocked was not called for and
 		// no dependent reached: it has nothing to pass on.
-		if x.status == Blocked && (x.demand != 0 || x.remaining != 0) {
+		if rs := r.rank(x); x.status == Blocked && (rs.demand != 0 || rs.remaining != 0) {
 			r.raiseDepsLocked(x, first)
 		}
 	}
@@ -173,30 +195,36 @@ func (r *ranker) flushLocked() {
 // raiseDepsLocked raises the ranks of x's unfinished dependencies to what
 // x's rank implies. Those whose rank rose are re-keyed if ready, put on
 // the work heap if blocked, unless they are pending (ID first or above):
-// flushLocked visits those anyway.
+// flushLocked visits those anyway. A stream item passes what reaches it
+// straight to its stream, which it waits for.
 func (r *ranker) raiseDepsLocked(x *node, first TaskID) {
+	xs := r.rank(x) // stays valid: the table never moves what it holds
 	for _, p := range x.deps {
+		if p.item {
+			p = p.deps[0]
+		}
 		if p.status != Blocked && p.status != Queued {
 			continue
 		}
+		ps := r.rank(p)
 		changed := false
-		if r.kinds&rankLatest != 0 && x.demand > p.demand {
-			p.demand, changed = x.demand, true
+		if r.kinds&rankLatest != 0 && xs.demand > ps.demand {
+			ps.demand, changed = xs.demand, true
 		}
 		if r.kinds&rankPath != 0 {
-			if c := p.cost + x.remaining; c > p.remaining {
-				p.remaining, changed = c, true
+			if c := p.cost + xs.remaining; c > ps.remaining {
+				ps.remaining, changed = c, true
 			}
 		}
-		if !changed || p.rankMark == r.flushes {
+		if !changed || ps.rankMark == r.flushes {
 			continue
 		}
 		switch {
 		case p.status == Queued:
-			p.rankMark = r.flushes
+			ps.rankMark = r.flushes
 			r.rekey = append(r.rekey, p) // ready: its dependencies have finished
 		case p.id < first:
-			p.rankMark = r.flushes
+			ps.rankMark = r.flushes
 			r.enqueue(p)
 		}
 	}
