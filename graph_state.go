@@ -55,6 +55,7 @@ func (s *Scheduler) readyLocked(n *node, now int64) {
 // killLocked kills one non-terminal task. It does not touch dependents;
 // see resolveLocked.
 func (s *Scheduler) killLocked(n *node, reason string, now int64) {
+	err := fmt.Errorf("%w: %s", ErrKilled, reason) // the task's error, and its context's cause if it runs
 	switch n.status {
 	case Queued:
 		if n.inReady {
@@ -65,11 +66,10 @@ func (s *Scheduler) killLocked(n *node, reason string, now int64) {
 			n.x.timer = nil
 		}
 	case Running:
-		cause := fmt.Errorf("%w: %s", ErrKilled, reason)
-		n.ctx.cancelLocked(&cause)
+		n.ctx.cancelLocked(&err)
 	}
 	x := n.extra()
-	x.reason, x.err = reason, fmt.Errorf("%w: %s", ErrKilled, reason)
+	x.reason, x.err = reason, err
 	if s.firstKilled == nil && !n.item {
 		s.firstKilled = n
 	}
