@@ -157,9 +157,11 @@ func (n *node) detach(name string, err error) {
 // scheduler's scratch config, so that submitting allocates no config.
 func (s *Scheduler) insert(q *Queue, n *node, vdeps []*node, opts []TaskOption, kc *taskConfig) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	c := &s.scratch
-	*c = taskConfig{}
+	c := &s.scratch // zero between submissions: cleared once, on the way out
+	defer func() {
+		*c = taskConfig{}
+		s.mu.Unlock()
+	}()
 	c.apply(opts)
 	c.keyFound, c.keyErr = kc.keyFound, kc.keyErr
 	if s.state == stateClosed {
@@ -173,7 +175,6 @@ func (s *Scheduler) insert(q *Queue, n *node, vdeps []*node, opts []TaskOption, 
 	deps, err := s.resolveDepsLocked(n, vdeps, c)
 	now := s.now()
 	s.addLocked(q, n, c, deps, err, now)
-	*c = taskConfig{}
 	s.dispatchAtLocked(false, now)
 }
 
