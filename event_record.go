@@ -22,7 +22,6 @@ type record struct {
 	from, to Status    // to is also the task's status
 	cached   bool
 	attempts int32
-	id       TaskID // n.id, so that a Recorder need not read the task
 	now      int64
 	more     *recordMore      // nil when the event has no reason and the task no nodeExtra
 	times    [numStamps]int64 // the task's times, when recorded
@@ -36,6 +35,7 @@ type recordMore struct {
 	xReason string     // the task's, when recorded
 	err     error
 	devices []string
+	counts  Counts // for run events: the scheduler's counters
 }
 
 // kindIndex stands for an EventKind in a record: eventKinds[i].
@@ -76,7 +76,7 @@ func needsMore(n *node, reason string) bool { return n.x != nil || reason != "" 
 // be nil) otherwise. Callers hold s.mu.
 func (r *record) setLocked(kind EventKind, n *node, from Status, reason string, now int64, m *recordMore) {
 	r.kind, r.now, r.from, r.Item = indexOf(kind), now, from, 0
-	r.n, r.id = n, n.id
+	r.n = n
 	r.to, r.times, r.attempts, r.cached = n.status, n.times, n.attempts, n.cached
 	if !needsMore(n, reason) {
 		if r.more != nil {
@@ -116,7 +116,7 @@ func (r *record) reason() string {
 func (r *record) taskInfo(epoch time.Time, deps []TaskID) TaskInfo {
 	n := r.n
 	i := TaskInfo{
-		ID:       r.id,
+		ID:       n.id,
 		Name:     n.name,
 		Queue:    n.q.name,
 		Backend:  n.backend.name,

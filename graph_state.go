@@ -28,8 +28,8 @@ func (s *Scheduler) setStatusLocked(n *node, to Status, kind EventKind, reason s
 	}
 	s.counts.add(from, to)
 	n.q.counts.add(from, to)
-	if len(s.sinks) > 0 {
-		s.emitLocked(kind, n, from, reason, now)
+	if s.wantsLocked(kind, from, to, now) {
+		s.pushLocked(s.taskEventLocked(kind, n, from, reason, now))
 	}
 	if to.Terminal() && n.x != nil && n.x.stream != nil {
 		n.x.stream.endLocked(now) // settles the items not emitted (stream.go)

@@ -157,7 +157,7 @@ func (s *Scheduler) Shutdown(ctx context.Context) error {
 	}
 	s.emitRunLocked(RunStopped, s.now())
 	sinks := s.sinks
-	s.sinks = nil
+	s.sinks, s.filters = nil, 0
 	s.mu.Unlock()
 	for _, k := range sinks {
 		k.close(ctx)

@@ -62,9 +62,8 @@ type sink struct {
 	quit     chan struct{} // closed to abandon delivery (unsubscribe); nil for observers
 	l        *eventLog
 	epoch    time.Time
-	noQueues bool           // the observer never reads Stats.Queues: do not build it
-	filter   eventFilter    // the observer's, if it ignores some events
-	records  recordObserver // the observer's, if it takes records
+	noQueues bool        // the observer never reads Stats.Queues: do not build it
+	filter   eventFilter // the observer's, if it ignores some events
 
 	// running is read by the scheduler at every event: it has cache lines
 	// of its own, away from what delivery writes.
@@ -80,6 +79,12 @@ type sink struct {
 	yields int               // how many times to yield after a small batch
 	asked  uint8             // filter classes whose answer is known in this batch (bit c: class c)
 	on     uint8             // of those, the enabled ones
+
+	// want is the sink's interest (see evBit): every event, or for a
+	// filter those it takes now, which its delivering goroutine finds out
+	// again when refresh is set (see Scheduler.wantsLocked).
+	want    atomic.Uint64
+	refresh atomic.Bool
 
 	delivered atomic.Uint64 // sequence number of the next record to deliver
 	stop      atomic.Uint64 // sequence number where to stop (detached from the log); max = none
@@ -121,7 +126,11 @@ func (s *Scheduler) addSinkLocked(o Observer, quit chan struct{}) *sink {
 		k.queues = s.statsLocked().Queues
 	}
 	k.filter, _ = o.(eventFilter)
-	k.records, _ = o.(recordObserver)
+	k.want.Store(allEvents)
+	if k.filter != nil {
+		s.filters++
+	}
+	s.want |= allEvents
 	k.at = s.events.attachLocked()
 	k.delivered.Store(k.at.seq())
 	k.stop.Store(math.MaxUint64)
@@ -137,22 +146,90 @@ type queuesUnused interface{ queuesUnused() }
 // eventFilter is implemented by this package's observers that ignore
 // some events (a [LogObserver] below its logger's level). classOf sorts
 // events into classes (0–7, its levels for a LogObserver) that it takes
-// or ignores as a whole; enabled reports whether Observe would do anything
-// with events of class c. The sink builds and hands over only the events
-// of enabled classes, asking enabled at most once per class in each batch
-// of records rather than at every event.
+// or ignores as a whole, by kind, status reached and whether the task
+// came back from Running; enabled reports whether Observe would do
+// anything with events of class c. The sink builds and hands over only
+// the events of enabled classes, asking enabled at most once per class in
+// each batch of records rather than at every event, and the scheduler
+// does not even record the events that no sink takes (see
+// Scheduler.wantsLocked). Such an observer reads Event.Stats only in run
+// events: the counters of its sink are exact there only.
 type eventFilter interface {
 	classOf(kind EventKind, from, to Status) uint8
 	enabled(c uint8) bool
 }
 
-// recordObserver is implemented by this package's observers that can take
-// the records of events instead of the events (a [Recorder]) and need no
-// Stats, sparing the sink building them and keeping its counters.
-// observeRecords is called like Observe, with the next records in order,
-// and must not keep recs.
-type recordObserver interface {
-	observeRecords(recs []record, k *sink)
+// allEvents is the interest of a sink that takes every event.
+const allEvents = ^uint64(0)
+
+// evBit returns the bit that stands for events of this kind and
+// transition in a sink's interest: one per kind and status reached (0
+// for run events), where a task's return from Running to Queued takes
+// the place of status 0.
+func evBit(kind kindIndex, from, to Status) uint64 {
+	if from == Running && to == Queued {
+		to = 0
+	}
+	return 1 << (uint(kind)<<3 | uint(to))
+}
+
+// interest returns the events the sink's observer takes now, as a mask
+// of evBit: all of them unless it filters them. It calls the filter,
+// which may be the application's code: callers hold no lock.
+func (k *sink) interest() uint64 {
+	if k.filter == nil {
+		return allEvents
+	}
+	var asked, on uint8
+	var m uint64
+	for ki, kind := range eventKinds {
+		for to := range Killed + 1 {
+			from := Blocked
+			if to == 0 && kind == TaskQueued {
+				from, to = Running, Queued // a task back from Running
+			}
+			c := k.filter.classOf(kind, from, to)
+			if bit := uint8(1) << c; asked&bit == 0 {
+				asked |= bit
+				if k.enabled(c) {
+					on |= bit
+				}
+			}
+			if on&(1<<c) != 0 {
+				m |= evBit(kindIndex(ki), from, to)
+			}
+		}
+	}
+	return m
+}
+
+// filterRefresh is how often (in scheduler time, while events happen)
+// the scheduler asks filtering sinks what they take, and what they
+// answered the previous time becomes its own interest: a change of a
+// LogObserver's level applies to the events from at most two periods
+// later.
+const filterRefresh = 10 * time.Millisecond
+
+// wantsLocked reports whether a sink may take a task or run event of
+// this kind and transition, happening at now: only then is it recorded.
+// The answer comes from s.want, the union of the sinks' interests, which
+// it renews every filterRefresh while filtering sinks are attached.
+func (s *Scheduler) wantsLocked(kind EventKind, from, to Status, now int64) bool {
+	if len(s.sinks) == 0 {
+		return false
+	}
+	if s.filters > 0 && now >= s.refreshAt {
+		w := uint64(0)
+		for _, k := range s.sinks {
+			w |= k.want.Load()
+			if k.filter != nil {
+				k.refresh.Store(true)
+				k.wake()
+			}
+		}
+		s.want, s.refreshAt = w, now+int64(filterRefresh)
+	}
+	return s.want&evBit(indexOf(kind), from, to) != 0
 }
 
 // wake makes sure a goroutine delivers what was published. Called with
@@ -171,10 +248,13 @@ func (k *sink) deliver() {
 	defer k.done.Done()
 	k.yields = 1
 	for {
+		if k.refresh.Swap(false) {
+			k.want.Store(k.interest())
+		}
 		k.deliverReady()
 		pos := k.delivered.Load()
 		k.running.Store(false)
-		if k.quitting() || k.limit() <= pos || !k.running.CompareAndSwap(false, true) {
+		if k.quitting() || k.limit() <= pos && !k.refresh.Load() || !k.running.CompareAndSwap(false, true) {
 			return
 		}
 	}
@@ -200,15 +280,11 @@ func (k *sink) deliverReady() {
 		}
 		end := int32(min(avail, logChunkLen))
 		k.asked = 0
-		if k.records != nil {
-			k.records.observeRecords(c.recs[k.at.i:end], k)
-		} else {
-			for i := k.at.i; i < end; i++ {
-				if k.quitting() {
-					return
-				}
-				k.deliverRecord(&c.recs[i])
+		for i := k.at.i; i < end; i++ {
+			if k.quitting() {
+				return
 			}
+			k.deliverRecord(&c.recs[i])
 		}
 		small := end-k.at.i < smallBatch
 		k.at.i = end
@@ -244,6 +320,8 @@ func (k *sink) deliverRecord(r *record) {
 			qc.add(r.from, r.to)
 			k.queues[n.q.name] = qc
 		}
+	} else if r.more != nil {
+		k.counts = r.more.counts // exact even for a sink that does not see every task event
 	}
 	if k.filter != nil && !k.wants(r) {
 		return
@@ -344,6 +422,9 @@ func (k *sink) drain(ctx context.Context) error {
 // receives events, and is not counted in the log's later chunks.
 func (s *Scheduler) detachLocked(k *sink) {
 	s.sinks = slices.DeleteFunc(s.sinks, func(o *sink) bool { return o == k })
+	if k.filter != nil {
+		s.filters--
+	}
 	k.stop.Store(s.events.endLocked().seq())
 }
 
@@ -371,11 +452,6 @@ func (k *sink) abandon() {
 	}
 }
 
-// emitLocked records a task event and hands it to every sink.
-func (s *Scheduler) emitLocked(kind EventKind, n *node, from Status, reason string, now int64) {
-	s.pushLocked(s.taskEventLocked(kind, n, from, reason, now))
-}
-
 // taskEventLocked records a task event in the log, not yet published: the
 // caller may complete it (Item), then hands it over with pushLocked
 // before releasing the lock.
@@ -399,13 +475,15 @@ func (s *Scheduler) pushLocked(r *record) {
 }
 
 // emitRunLocked hands a run event (RunStarted, RunIdle, RunStopped) to
-// every sink.
+// every sink that takes it, with the scheduler's counters.
 func (s *Scheduler) emitRunLocked(kind EventKind, now int64) {
-	if len(s.sinks) == 0 {
+	if !s.wantsLocked(kind, 0, 0, now) {
 		return
 	}
 	r := s.events.reserveLocked(len(s.sinks))
-	*r = record{kind: indexOf(kind), now: now}
+	m := s.events.moreLocked()
+	*m = recordMore{counts: s.counts}
+	*r = record{kind: indexOf(kind), now: now, more: m}
 	s.pushLocked(r)
 }
 

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 	"testing/synctest"
+	"time"
 
 	"github.com/stretchr/testify/require"
 )
@@ -124,4 +125,78 @@ func (panickyLevel) Enabled(context.Context, slog.Level) bool { panic("no level"
 func TestLogObserverFilterPanicWantsTheEvent(t *testing.T) {
 	k := &sink{filter: LogObserver(slog.New(panickyLevel{slog.NewTextHandler(io.Discard, nil)})).(eventFilter)}
 	require.True(t, k.wants(&record{kind: indexOf(TaskStarted), from: Queued, to: Running}))
+}
+
+// TestLogObserverRecordsOnlyWhatItLogs checks that the scheduler does not
+// record the events a LogObserver, its only observer, would drop: the log
+// holds the six records it writes, and its run events carry exact counts.
+func TestLogObserverRecordsOnlyWhatItLogs(t *testing.T) {
+	var buf bytes.Buffer
+	synctest.Test(t, func(t *testing.T) {
+		l := slog.New(slog.NewJSONHandler(&buf, nil))
+		s := sampleRun(t, WithObserver(LogObserver(l)))
+		require.Equal(t, uint64(6), s.events.seq.Load())
+	})
+	require.Contains(t, buf.String(), `"msg":"run idle","submitted":7,"pending":0,"succeeded":4,"failed":1,"killed":2`)
+}
+
+// TestLogObserverLevelChange lowers a LogObserver's level while the
+// scheduler runs: the lifecycle events of a task submitted two refresh
+// periods later are logged, those of a task submitted before are not.
+func TestLogObserverLevelChange(t *testing.T) {
+	var buf bytes.Buffer
+	synctest.Test(t, func(t *testing.T) {
+		level := new(slog.LevelVar)
+		s := New(WithObserver(LogObserver(slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: level})))))
+		ctx := context.Background()
+		require.NoError(t, s.Start(ctx))
+		nop := func(context.Context) (int, error) { return 0, nil }
+		Submit(s.DefaultQueue(), nop, Name("before"))
+		level.Set(slog.LevelDebug)
+		for range 3 { // a refresh happens at the first event of each period
+			time.Sleep(filterRefresh)
+			Submit(s.DefaultQueue(), nop)
+		}
+		Submit(s.DefaultQueue(), nop, Name("after"))
+		require.NoError(t, s.Wait(ctx))
+		require.NoError(t, s.Shutdown(ctx))
+	})
+	require.NotContains(t, buf.String(), "task=before")
+	for _, msg := range []string{"submitted", "queued", "started", "succeeded"} {
+		require.Contains(t, buf.String(), `msg="task `+msg+`" id=5 task=after`)
+	}
+}
+
+// TestEventBitsAndInterest checks that every kind and transition has a bit
+// of its own, and that a LogObserver at Info takes the bits of what it logs.
+func TestEventBitsAndInterest(t *testing.T) {
+	seen := map[uint64]bool{}
+	for ki := range kindIndex(len(eventKinds)) {
+		for to := range Killed + 1 {
+			b := evBit(ki, Blocked, to)
+			require.False(t, seen[b], "kind %v, to %v", eventKinds[ki], to)
+			seen[b] = true
+		}
+	}
+	require.Equal(t, evBit(indexOf(TaskQueued), Running, Queued), evBit(indexOf(TaskQueued), Blocked, 0))
+
+	k := &sink{filter: LogObserver(slog.New(slog.DiscardHandler.WithAttrs(nil))).(eventFilter)}
+	require.Zero(t, k.interest(), "a discarding handler takes nothing")
+	k.filter = LogObserver(slog.New(slog.NewTextHandler(io.Discard, nil))).(eventFilter)
+	m := k.interest()
+	for _, e := range []struct {
+		kind     EventKind
+		from, to Status
+		want     bool
+	}{
+		{RunStarted, 0, 0, true}, {RunIdle, 0, 0, true}, {RunStopped, 0, 0, true},
+		{TaskFinished, Running, Failed, true}, {TaskFinished, Blocked, Killed, true},
+		{TaskQueued, Running, Queued, true},
+		{TaskSubmitted, 0, Blocked, false}, {TaskQueued, Blocked, Queued, false},
+		{TaskStarted, Queued, Running, false}, {TaskItem, Running, Running, false},
+		{TaskFinished, Running, Succeeded, false},
+	} {
+		require.Equal(t, e.want, m&evBit(indexOf(e.kind), e.from, e.to) != 0, "%v %v→%v", e.kind, e.from, e.to)
+	}
+	require.Equal(t, uint64(allEvents), (&sink{}).interest())
 }

@@ -99,3 +99,21 @@ func TestRecorderNamesAndRareFields(t *testing.T) {
 		require.Equal(t, s.Tasks(), rec.Tasks())
 	})
 }
+
+// TestRecorderReadsItsSchedulers attaches one Recorder to two schedulers
+// and gives it events from a third through Observe: it takes no sink,
+// and returns the tasks of each in turn.
+func TestRecorderReadsItsSchedulers(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var rec Recorder
+		a := sampleRun(t, WithObserver(&rec))
+		require.Empty(t, a.sinks)
+		b := sampleRun(t, WithObserver(&rec))
+		c := New(WithObserver(MultiObserver(&rec)))
+		Submit(c.DefaultQueue(), func(context.Context) (int, error) { return 1, nil }, Name("observed"))
+		require.NoError(t, c.Run(context.Background()))
+		require.NoError(t, c.Shutdown(context.Background()))
+		want := append(append(a.Tasks(), b.Tasks()...), c.Tasks()...)
+		require.Equal(t, want, rec.Tasks())
+	})
+}

@@ -58,6 +58,9 @@ type Scheduler struct {
 	runCancel   context.CancelCauseFunc
 	stopWatch   func() bool // stops watching Start's ctx
 	sinks       []*sink
+	want        uint64        // the events some sink takes (see wantsLocked)
+	filters     int           // sinks in sinks whose observer filters events
+	refreshAt   int64         // when wantsLocked asks the filtering sinks again
 	events      eventLog      // the events not yet delivered to every sink
 	edges       table[edge]   // dependency edges (see edge); edge 0 ends lists
 	waits       table[int32]  // by ID - 1: dependencies a Blocked task still waits for (for its trigger rule); 0 once it is not Blocked
@@ -110,7 +113,17 @@ func New(opts ...Option) *Scheduler {
 		s.store = MemoryStore()
 	}
 	for _, o := range s.cfg.observers {
-		s.addSinkLocked(o, nil)
+		if r, ok := o.(*Recorder); ok {
+			r.attach(s)
+			continue
+		}
+		if k := s.addSinkLocked(o, nil); k.filter != nil {
+			k.want.Store(k.interest()) // no lock is held yet
+		}
+	}
+	s.want = 0
+	for _, k := range s.sinks {
+		s.want |= k.want.Load()
 	}
 	s.def = s.newQueueLocked("default", s.cfg.defaultSize, fmt.Sprintf("size %d", s.cfg.defaultSize), queueConfig{})
 	return s

@@ -111,9 +111,11 @@ func (e *emitter[T]) emit(v T) error {
 	var now int64
 	if len(s.sinks) > 0 {
 		now = s.now()
-		ev := s.taskEventLocked(TaskItem, n, Running, "", now)
-		ev.Item = i
-		s.pushLocked(ev)
+		if s.wantsLocked(TaskItem, Running, Running, now) {
+			ev := s.taskEventLocked(TaskItem, n, Running, "", now)
+			ev.Item = i
+			s.pushLocked(ev)
+		}
 	}
 	if f := st.pending[i]; f != nil {
 		delete(st.pending, i)
