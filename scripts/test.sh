@@ -13,6 +13,14 @@ mapfile -t modules < <(go work edit -json | sed -n 's/.*"DiskPath": "\(.*\)".*/\
 
 echo "== tools"
 command -v staticcheck >/dev/null || go install honnef.co/go/tools/cmd/staticcheck@v0.8.2
+# The timeline's screenshot test runs Debian's chromium and the graph
+# tests parse their DOT with Graphviz: install them where missing (as
+# root, with apt), else those checks are skipped.
+if ! { command -v chromium && command -v dot; } >/dev/null && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+	echo "== installing chromium and graphviz from Debian packages"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium graphviz fonts-dejavu-core >/dev/null
+fi
 
 echo "== gofmt"
 unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
