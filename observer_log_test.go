@@ -180,7 +180,7 @@ func TestEventBitsAndInterest(t *testing.T) {
 	}
 	require.Equal(t, evBit(indexOf(TaskQueued), Running, Queued), evBit(indexOf(TaskQueued), Blocked, 0))
 
-	k := &sink{filter: LogObserver(slog.New(slog.DiscardHandler.WithAttrs(nil))).(eventFilter)}
+	k := &sink{filter: LogObserver(slog.New(slog.DiscardHandler)).(eventFilter)}
 	require.Zero(t, k.interest(), "a discarding handler takes nothing")
 	k.filter = LogObserver(slog.New(slog.NewTextHandler(io.Discard, nil))).(eventFilter)
 	m := k.interest()

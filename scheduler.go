@@ -118,12 +118,8 @@ func New(opts ...Option) *Scheduler {
 			continue
 		}
 		if k := s.addSinkLocked(o, nil); k.filter != nil {
-			k.want.Store(k.interest()) // no lock is held yet
+			k.want.Store(k.interest()) // no lock is held yet; the first event makes it s.want
 		}
-	}
-	s.want = 0
-	for _, k := range s.sinks {
-		s.want |= k.want.Load()
 	}
 	s.def = s.newQueueLocked("default", s.cfg.defaultSize, fmt.Sprintf("size %d", s.cfg.defaultSize), queueConfig{})
 	return s
