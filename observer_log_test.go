@@ -200,3 +200,62 @@ func TestEventBitsAndInterest(t *testing.T) {
 	}
 	require.Equal(t, uint64(allEvents), (&sink{}).interest())
 }
+
+// TestLogObserverLevelFlipsBesideSubscriber flips a LogObserver's level
+// while tasks run and a subscriber comes and goes: the subscriber, which
+// takes every event, misses none of the tasks submitted while it
+// listens, whatever the logger's level does to what the scheduler
+// records.
+func TestLogObserverLevelFlipsBesideSubscriber(t *testing.T) {
+	level := new(slog.LevelVar)
+	s := New(WithObserver(LogObserver(slog.New(slog.NewTextHandler(io.Discard, &slog.HandlerOptions{Level: level})))))
+	ctx := context.Background()
+	require.NoError(t, s.Start(ctx))
+	stop := make(chan struct{})
+	flipped := make(chan struct{})
+	go func() {
+		defer close(flipped)
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				return
+			default:
+				level.Set(slog.Level(4 * (i%3 - 1))) // Debug, Info, Warn
+			}
+		}
+	}()
+	nop := func(context.Context) (int, error) { return 0, nil }
+	for round := range 3 {
+		for range 200 {
+			Submit(s.DefaultQueue(), nop) // unobserved but by the logger
+		}
+		events, unsubscribe := s.Subscribe(0)
+		var ids []TaskID
+		for range 300 {
+			ids = append(ids, Submit(s.DefaultQueue(), nop).ID())
+		}
+		seen := map[TaskID][]EventKind{}
+		for finished := 0; finished < len(ids); {
+			var e Event
+			select {
+			case e = <-events:
+			case <-time.After(time.Minute):
+				t.Fatalf("round %d: %d of %d tasks finished, the others' events are missing", round, finished, len(ids))
+			}
+			if e.Task.ID >= ids[0] {
+				seen[e.Task.ID] = append(seen[e.Task.ID], e.Kind)
+				if e.Kind == TaskFinished {
+					finished++
+				}
+			}
+		}
+		unsubscribe()
+		for _, id := range ids {
+			require.Equal(t, []EventKind{TaskSubmitted, TaskQueued, TaskStarted, TaskFinished}, seen[id], "round %d, task %d", round, id)
+		}
+	}
+	close(stop)
+	<-flipped
+	require.NoError(t, s.Wait(ctx))
+	require.NoError(t, s.Shutdown(ctx))
+}
