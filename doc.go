@@ -110,10 +110,12 @@
 // after it, in one global order consistent with causality. Observers run
 // on goroutines of their own, never under the scheduler's locks, so a slow
 // observer never delays dispatch. [Scheduler.Subscribe] delivers the same
-// events on a channel, losslessly. Built on them: [LogObserver] (log/slog),
-// [Recorder], [WriteTrace] (Chrome trace JSON for Perfetto),
-// [WriteTimeline] (an HTML Gantt chart), and the live graphs
-// [Scheduler.DOT] and [Scheduler.Mermaid].
+// events on a channel, losslessly. [LogObserver] writes them with
+// log/slog (the scheduler does not even record the events below its
+// logger's level); a [Recorder] keeps every task's snapshot for the
+// exports, [WriteTrace] (Chrome trace JSON for Perfetto) and
+// [WriteTimeline] (an HTML Gantt chart); [Scheduler.DOT] and
+// [Scheduler.Mermaid] draw the live graph.
 //
 // # Errors
 //
