@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"runtime/debug"
 )
 
@@ -76,14 +77,60 @@ type CapacityNotifier interface {
 	NotifyCapacity(wake func())
 }
 
+// CommandRunner is implemented by backends that say whether they run
+// commands (Job.Cmd, from [Command] or Spec.Cmd). A command task that names
+// no backend goes to the default backend ([WithDefaultBackend]) unless the
+// default says it runs no commands; then it goes to the built-in "exec".
+// A command task sent to a backend that runs no commands is refused at
+// submission. [Local] runs none, [Exec] and [Pull] run them, a [GPU]
+// backend runs them if its inner backend does. A backend that does not
+// implement CommandRunner is taken to run them.
+type CommandRunner interface {
+	RunsCommands() bool
+}
+
+// runsCommands reports what b says of itself through [CommandRunner].
+func runsCommands(b Backend) bool {
+	c, ok := b.(CommandRunner)
+	return !ok || c.RunsCommands()
+}
+
 // backendEntry is a registered backend, resolved once per task.
 type backendEntry struct {
 	name  string
 	b     Backend
 	capa  Capacity // nil if the backend has no capacity interface
 	local bool     // the built-in Local backend: run the typed body directly
+	cmds  bool     // the backend runs commands (see CommandRunner)
 
 	reservedBy *node // a starving task that has first claim on capacity; guarded by Scheduler.mu
+}
+
+// backendForLocked returns the backend of a task that names backend name
+// ("" for none) and runs a command if cmd is set: the rule of
+// [CommandRunner]. The reason says why there is none.
+func (s *Scheduler) backendForLocked(name string, cmd bool) (b *backendEntry, reason string) {
+	switch b = s.backends[name]; {
+	case name == "" && cmd && !s.defBack.cmds:
+		b = s.backends["exec"]
+	case name == "":
+		b = s.defBack
+	case b == nil:
+		return nil, fmt.Sprintf("unknown backend %q", name)
+	}
+	if cmd && !b.cmds {
+		return nil, fmt.Sprintf("a command needs a backend that runs processes, but backend %q runs functions: "+
+			"name one with OnBackend or Spec.Backend, such as \"exec\" or a GPU backend WithInner(Exec())", b.name)
+	}
+	return b, ""
+}
+
+// newBackendEntry registers b under name.
+func newBackendEntry(name string, b Backend) *backendEntry {
+	e := &backendEntry{name: name, b: b, cmds: runsCommands(b)}
+	_, e.local = b.(localBackend)
+	e.capa, _ = b.(Capacity)
+	return e
 }
 
 type localBackend struct{}
@@ -94,6 +141,9 @@ type localBackend struct{}
 // registered as "local". Other backends may wrap it. A panic in Func is
 // returned as a [*PanicError].
 func Local() Backend { return localBackend{} }
+
+// RunsCommands reports false: Local runs only functions.
+func (localBackend) RunsCommands() bool { return false }
 
 func (localBackend) Run(ctx context.Context, job *Job) (v any, err error) {
 	if job.Func == nil {

@@ -138,7 +138,7 @@ func (e *ExitError) Unwrap() error { return e.Err }
 
 var (
 	errNoCmd     = errors.New("the exec backend runs commands (Spec.Cmd or Command), and this task has none")
-	errExecGPUs  = errors.New("the exec backend has no devices: wrap it in a GPU backend (NewGPU with WithInner(Exec()))")
+	errExecGPUs  = errors.New("the exec backend has no devices: send the task to a GPU backend that wraps it (NewGPU with WithInner(Exec())), with OnBackend or WithDefaultBackend")
 	errEmptyArgv = errors.New("dagq: exec: empty command")
 )
 
@@ -161,6 +161,18 @@ func (e *execBackend) Release(*Job) {}
 
 // Run runs job.Cmd and waits for it; see [Exec].
 func (e *execBackend) Run(ctx context.Context, job *Job) (any, error) {
+	return e.run(ctx, job, false)
+}
+
+// runOnDevices runs job for a [GPU] backend: CUDA_VISIBLE_DEVICES is set
+// even when the job got no device, to empty, since CUDA reads it unset as
+// "every device".
+func (e *execBackend) runOnDevices(ctx context.Context, job *Job) (any, error) {
+	return e.run(ctx, job, true)
+}
+
+// run runs job.Cmd; onDevices says a device backend assigned job.Devices.
+func (e *execBackend) run(ctx context.Context, job *Job, onDevices bool) (any, error) {
 	if len(job.Cmd) == 0 {
 		return nil, errEmptyArgv
 	}
@@ -182,7 +194,7 @@ func (e *execBackend) Run(ctx context.Context, job *Job) (any, error) {
 	cmd := exec.Command(job.Cmd[0], job.Cmd[1:]...)
 	cmd.Dir = e.dir
 	cmd.Env = append(os.Environ(), e.env...)
-	if len(job.Devices) > 0 {
+	if onDevices || len(job.Devices) > 0 {
 		cmd.Env = append(cmd.Env, "CUDA_VISIBLE_DEVICES="+strings.Join(job.Devices, ","))
 	}
 	err := runGroup(ctx, cmd, out, e.grace)
@@ -312,12 +324,6 @@ func (t *tailBuffer) last(n int) string {
 		}
 	}
 	return strings.TrimRight(string(b), "\n")
-}
-
-// newExecEntry is the "exec" backend that New registers.
-func newExecEntry() *backendEntry {
-	b := Exec().(*execBackend)
-	return &backendEntry{name: "exec", b: b, capa: b}
 }
 
 var _ Capacity = (*execBackend)(nil)

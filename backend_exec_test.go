@@ -156,13 +156,16 @@ func TestExecSpecOutOfTheBox(t *testing.T) {
 	defer s.Shutdown(context.Background())
 	marker := filepath.Join(t.TempDir(), "made")
 	require.NoError(t, s.Add(
-		dagq.Spec{Name: "make", Backend: "exec", Cmd: []string{"touch", marker}},
-		dagq.Spec{Name: "check", Backend: "exec", Cmd: []string{"test", "-f", marker}, Deps: []string{"make"}},
+		dagq.Spec{Name: "make", Cmd: []string{"touch", marker}},
+		dagq.Spec{Name: "check", Cmd: []string{"test", "-f", marker}, Deps: []string{"make"}},
 	))
 	require.NoError(t, s.Run(t.Context()))
 
-	err := s.Add(dagq.Spec{Name: "bad", Cmd: []string{"true"}})
-	require.ErrorContains(t, err, `Cmd needs a process backend, but backend "local" runs functions`)
+	info, ok := s.Lookup("make")
+	require.True(t, ok)
+	require.Equal(t, "exec", info.Backend, "a spec with Cmd and no Backend runs on exec when the default runs functions")
+	err := s.Add(dagq.Spec{Name: "bad", Backend: "local", Cmd: []string{"true"}})
+	require.ErrorContains(t, err, `backend "local" runs functions`)
 	err = s.Add(dagq.Spec{Name: "closure", Backend: "exec", Run: func(context.Context) error { return nil }})
 	var ge *dagq.GraphError
 	require.ErrorAs(t, err, &ge)

@@ -11,7 +11,7 @@ import (
 // GPU is a backend with device slots: a task with [Needs]{GPUs: n} gets n
 // free devices, all at once or not at all, for as long as it runs, and
 // reads them with [Devices] (a process run by [Exec] also gets them in
-// CUDA_VISIBLE_DEVICES). While too few devices are free the task stays
+// CUDA_VISIBLE_DEVICES, which is set empty for a task that got none). While too few devices are free the task stays
 // Queued, in its queue's policy order, and smaller tasks that fit go first
 // (the scheduler's starvation guard eventually reserves devices for a
 // large task that keeps being passed over). A task needing more devices
@@ -189,7 +189,22 @@ func (g *GPU) Release(job *Job) {
 }
 
 // Run runs job on the inner backend. The scheduler calls it after
-// Acquire; ctx carries the devices for [Devices].
+// Acquire; ctx carries the devices for [Devices]. A process run by an
+// inner [Exec] always gets CUDA_VISIBLE_DEVICES: its devices, or empty on
+// a CPU slot.
 func (g *GPU) Run(ctx context.Context, job *Job) (any, error) {
+	if d, ok := g.inner.(deviceRunner); ok {
+		return d.runOnDevices(ctx, job)
+	}
 	return g.inner.Run(ctx, job)
+}
+
+// RunsCommands reports whether the inner backend runs commands; see
+// [CommandRunner].
+func (g *GPU) RunsCommands() bool { return runsCommands(g.inner) }
+
+// deviceRunner is an inner backend that must know it runs for a device
+// backend, such as Exec, which then always sets CUDA_VISIBLE_DEVICES.
+type deviceRunner interface {
+	runOnDevices(ctx context.Context, job *Job) (any, error)
 }

@@ -85,8 +85,8 @@ func TestAddIsAllOrNothing(t *testing.T) {
 	require.ErrorContains(t, s.Add(bad...), `unknown backend "nope"`)
 	bad = []dagq.Spec{{Name: "r"}}
 	require.ErrorContains(t, s.Add(bad...), "neither Run nor Cmd")
-	bad = []dagq.Spec{{Name: "c", Cmd: []string{"true"}}}
-	require.ErrorContains(t, s.Add(bad...), "Cmd needs a process backend")
+	bad = []dagq.Spec{{Name: "c", Backend: "local", Cmd: []string{"true"}}}
+	require.ErrorContains(t, s.Add(bad...), `backend "local" runs functions`)
 	bad = []dagq.Spec{{Name: "u", Uses: map[string]int{"gpu-ram": 1}, Run: noop}}
 	require.ErrorContains(t, s.Add(bad...), `unknown resource pool "gpu-ram"`)
 	require.Equal(t, 0, s.Stats().Submitted)

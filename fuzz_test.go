@@ -15,7 +15,7 @@ import (
 // that parse again to themselves, or is a *DeviceListError naming an item
 // of the list; never a panic.
 func FuzzParseGPUIDs(f *testing.F) {
-	for _, s := range []string{"0,1,3", "0-3", "0-1,4", "", "none", "1,1", "-1", "3-1", "0,,1", "x", " 2 , 5-6 ", "007", "4096"} {
+	for _, s := range []string{"0,1,3", "0-3", "0-1,4", "", "none", "1,1", "-1", "3-1", "0,,1", "x", " 2 , 5-6 ", "007", "4096", "GPU-8932f937-d72c", "MIG-GPU-ab/1/0", "GPU-"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, list string) {
@@ -29,12 +29,16 @@ func FuzzParseGPUIDs(f *testing.F) {
 		}
 		seen := map[string]bool{}
 		for _, id := range ids {
+			require.False(t, seen[id], "duplicate %q", id)
+			seen[id] = true
+			if strings.HasPrefix(id, "GPU-") || strings.HasPrefix(id, "MIG-") {
+				require.Contains(t, list, id, "a UUID is kept as written")
+				continue
+			}
 			n, err := strconv.Atoi(id)
 			require.NoError(t, err)
 			require.Equal(t, strconv.Itoa(n), id, "canonical decimal")
 			require.True(t, n >= 0 && n <= 4095)
-			require.False(t, seen[id], "duplicate %q", id)
-			seen[id] = true
 		}
 		again, err := dagq.ParseGPUIDs(strings.Join(ids, ","))
 		require.NoError(t, err)

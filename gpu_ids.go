@@ -23,23 +23,44 @@ func (e *DeviceListError) Error() string {
 }
 
 // ParseGPUIDs reads a device list as [NewGPU] takes it: comma-separated
-// ids and inclusive ranges ("0,1,3", "0-3", "0-1,4"); "" and "none" mean
-// no devices. Spaces around items are ignored. Ids are returned in the
-// order given, spelled in decimal. Duplicates, empty items, reversed
-// ranges, negative numbers, leading zeros, numbers above 4095 and anything
-// else are a [*DeviceListError] naming the bad item.
+// ids and inclusive ranges ("0,1,3", "0-3", "0-1,4"), or the UUIDs that
+// CUDA_VISIBLE_DEVICES also takes ("GPU-8932f937-d72c-4106-c12f-20bd9faed9f6",
+// "MIG-…", a unique prefix of either); "" and "none" mean no devices.
+// Spaces around items are ignored. Ids are returned in the order given,
+// numbers spelled in decimal, UUIDs as written. Duplicates, empty items,
+// reversed ranges, negative numbers, leading zeros, numbers above 4095, a
+// UUID with no hex digits or with characters other than hex digits, '-'
+// and '/' (MIG's "MIG-GPU-<uuid>/<gi>/<ci>"), and anything else are a
+// [*DeviceListError] naming the bad item.
 func ParseGPUIDs(list string) ([]string, error) {
 	trimmed := strings.TrimSpace(list)
 	if trimmed == "" || trimmed == "none" {
 		return nil, nil
 	}
 	var ids []string
-	seen := map[int]bool{}
+	seen := map[string]bool{}
+	add := func(id string) bool {
+		if seen[id] {
+			return false
+		}
+		seen[id] = true
+		ids = append(ids, id)
+		return true
+	}
 	for item := range strings.SplitSeq(trimmed, ",") {
 		item = strings.TrimSpace(item)
 		bad := func(reason string) error { return &DeviceListError{List: list, Item: item, Reason: reason} }
 		if item == "" {
 			return nil, bad("empty item")
+		}
+		if isDeviceUUID(item) {
+			if why := deviceUUID(item); why != "" {
+				return nil, bad(why)
+			}
+			if !add(item) {
+				return nil, bad("device " + item + " listed twice")
+			}
+			continue
 		}
 		lo, hi := item, item
 		if i := strings.IndexByte(item[1:], '-'); i >= 0 {
@@ -57,14 +78,33 @@ func ParseGPUIDs(list string) ([]string, error) {
 			return nil, bad("reversed range")
 		}
 		for d := a; d <= b; d++ {
-			if seen[d] {
+			if !add(strconv.Itoa(d)) {
 				return nil, bad("device " + strconv.Itoa(d) + " listed twice")
 			}
-			seen[d] = true
-			ids = append(ids, strconv.Itoa(d))
 		}
 	}
 	return ids, nil
+}
+
+// isDeviceUUID reports whether item is spelled as a GPU or MIG UUID.
+func isDeviceUUID(item string) bool {
+	return strings.HasPrefix(item, "GPU-") || strings.HasPrefix(item, "MIG-")
+}
+
+// deviceUUID says what is wrong with the UUID id, or "".
+func deviceUUID(id string) string {
+	const hexDigits = "0123456789abcdefABCDEF"
+	rest := strings.TrimPrefix(id, "MIG-GPU-")
+	if rest == id {
+		rest = id[len("GPU-"):]
+	}
+	switch {
+	case strings.Trim(rest, hexDigits+"-/") != "":
+		return "a GPU- or MIG- UUID holds only hex digits, '-' and '/'"
+	case !strings.ContainsAny(rest, hexDigits):
+		return "UUID without hex digits"
+	}
+	return ""
 }
 
 // deviceNumber reads one device number, or says what is wrong with s.

@@ -26,6 +26,10 @@ func TestParseGPUIDs(t *testing.T) {
 		{" 0 , 2 - 3 ", []string{"0", "2", "3"}},
 		{"7-7", []string{"7"}},
 		{"10,4095", []string{"10", "4095"}},
+		{"GPU-8932f937-d72c-4106-c12f-20bd9faed9f6", []string{"GPU-8932f937-d72c-4106-c12f-20bd9faed9f6"}},
+		{"GPU-8932f937, 2", []string{"GPU-8932f937", "2"}},
+		{"MIG-8932f937-d72c-4106-c12f-20bd9faed9f6,MIG-GPU-8932f937-d72c-4106-c12f-20bd9faed9f6/1/0",
+			[]string{"MIG-8932f937-d72c-4106-c12f-20bd9faed9f6", "MIG-GPU-8932f937-d72c-4106-c12f-20bd9faed9f6/1/0"}},
 	}
 	for _, c := range valid {
 		t.Run("valid "+c.in, func(t *testing.T) {
@@ -55,6 +59,11 @@ func TestParseGPUIDs(t *testing.T) {
 		{"4096", "4096", "above 4095"},
 		{"0-99999999999999999999", "0-99999999999999999999", "above 4095"},
 		{"none,1", "none", "not a number"},
+		{"GPU-", "GPU-", "without hex digits"},
+		{"MIG-GPU--/", "MIG-GPU--/", "without hex digits"},
+		{"GPU-12zz", "GPU-12zz", "only hex digits"},
+		{"GPU-ab,GPU-ab", "GPU-ab", "listed twice"},
+		{"gpu-ab", "gpu-ab", "not a number"},
 	}
 	for _, c := range invalid {
 		t.Run("invalid "+c.in, func(t *testing.T) {

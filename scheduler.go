@@ -82,16 +82,14 @@ func New(opts ...Option) *Scheduler {
 	s := &Scheduler{
 		cfg:      newConfig(opts),
 		epoch:    time.Now().Add(-1), // so that no stamp taken after New is 0
-		backends: map[string]*backendEntry{"local": {name: "local", b: Local(), local: true}, "exec": newExecEntry()},
+		backends: map[string]*backendEntry{"local": newBackendEntry("local", Local()), "exec": newBackendEntry("exec", Exec())},
 		pools:    map[string]*pool{},
 		byName:   map[string]*node{},
 		queues:   map[string]*Queue{},
 	}
 	s.parallelism = s.cfg.parallelism
 	for _, nb := range s.cfg.backends {
-		e := &backendEntry{name: nb.name, b: nb.b}
-		_, e.local = nb.b.(localBackend)
-		e.capa, _ = nb.b.(Capacity)
+		e := newBackendEntry(nb.name, nb.b)
 		if cn, ok := nb.b.(CapacityNotifier); ok {
 			pub, _ := nb.b.(capacityPublisher)
 			cn.NotifyCapacity(func() { s.wake(pub) })

@@ -103,19 +103,16 @@ func (s *Scheduler) checkSpecLocked(sp *Spec) (*Queue, error) {
 			return nil, bad("unknown queue %q", sp.Queue)
 		}
 	}
-	b := s.defBack
-	if sp.Backend != "" {
-		if b = s.backends[sp.Backend]; b == nil {
-			return nil, bad("unknown backend %q", sp.Backend)
-		}
-	}
 	switch {
 	case sp.Run == nil && len(sp.Cmd) == 0:
 		return nil, bad("neither Run nor Cmd is set")
 	case sp.Run != nil && len(sp.Cmd) > 0:
 		return nil, bad("both Run and Cmd are set")
-	case len(sp.Cmd) > 0 && b.local:
-		return nil, bad("Cmd needs a process backend, but backend %q runs functions", b.name)
+	}
+	b, reason := s.backendForLocked(sp.Backend, len(sp.Cmd) > 0)
+	switch {
+	case b == nil:
+		return nil, bad("%s", reason)
 	case b.capa != nil:
 		if err := b.capa.Admit(&Job{Name: sp.Name, Queue: q.name, Cmd: sp.Cmd, Needs: sp.Needs, Key: sp.Key}); err != nil {
 			return nil, bad("backend %q: %v", b.name, err)
@@ -143,6 +140,8 @@ func (sp *Spec) config() taskConfig {
 	for _, name := range slices.Sorted(maps.Keys(sp.Uses)) {
 		c.uses = append(c.uses, Use{name, sp.Uses[name]})
 	}
-	c.cmd = slices.Clone(sp.Cmd)
+	if len(sp.Cmd) > 0 {
+		c.cmd = slices.Clone(sp.Cmd)
+	}
 	return c
 }

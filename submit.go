@@ -303,16 +303,14 @@ func (s *Scheduler) addLocked(q *Queue, n *node, c *taskConfig, deps []*node, re
 // configureLocked applies the options that can refuse a task: backend,
 // resources, retries.
 func (s *Scheduler) configureLocked(n *node, c *taskConfig) error {
-	if c.backend != "" {
-		b, ok := s.backends[c.backend]
-		if !ok {
-			return &SubmitError{Reason: fmt.Sprintf("unknown backend %q", c.backend)}
-		}
-		n.backend = b
+	if c.cmd != nil && len(c.cmd) == 0 {
+		return &SubmitError{Reason: "Command: empty argv, want a program and its arguments"}
 	}
-	if len(c.cmd) > 0 && n.backend.local {
-		return &SubmitError{Reason: fmt.Sprintf("a command needs a process backend such as \"exec\", but backend %q runs functions", n.backend.name)}
+	b, reason := s.backendForLocked(c.backend, c.cmd != nil)
+	if b == nil {
+		return &SubmitError{Reason: reason}
 	}
+	n.backend = b
 	if c.rare() {
 		if err := s.configureRareLocked(n, c); err != nil {
 			return err
