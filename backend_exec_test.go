@@ -183,7 +183,7 @@ func TestExecRefusals(t *testing.T) {
 	require.Contains(t, err.Error(), "runs commands")
 	_, err = dagq.Command(q, []string{"true"}, dagq.Needs(dagq.Resources{GPUs: 1})).Get(t.Context())
 	require.ErrorAs(t, err, &se)
-	require.Contains(t, err.Error(), "wrap it in a GPU backend")
+	require.Contains(t, err.Error(), "send the task to a GPU backend that wraps it")
 
 	_, err = dagq.Exec().Run(t.Context(), &dagq.Job{})
 	require.ErrorContains(t, err, "empty command")

@@ -96,11 +96,11 @@ func (s *Scheduler) pickLocked() *node {
 
 func (s *Scheduler) restoreSkippedLocked() {
 	for _, q := range s.queueList {
-		for i, n := range q.skipped {
-			q.skipped[i] = nil
-			if n.status == Queued {
-				q.pushLocked(n)
+		for i := len(q.skipped) - 1; i >= 0; i-- {
+			if n := q.skipped[i]; n.status == Queued {
+				q.restoreLocked(n)
 			}
+			q.skipped[i] = nil
 		}
 		q.skipped = q.skipped[:0]
 		q.full = false

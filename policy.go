@@ -24,6 +24,14 @@ type Policy interface {
 // the scheduler then pops it and moves on, so a ReadySet need not support
 // removal. One that wants to free such tasks early implements
 // [TaskRemover].
+//
+// A popped task does not always start: when its backend's capacity or a
+// resource pool is full the scheduler sets it aside, looks past it for a
+// task that fits, and pushes the tasks it set aside back with Push, in the
+// reverse order of their Pop. A set whose order depends on more than each
+// task's own key (a turn, a cursor) advances that state when a task
+// starts, in [RunTracker.Started], not in Pop, so that the order is the
+// same whatever limits the start; the built-in policies do.
 type ReadySet interface {
 	// Push adds a task that became ready.
 	Push(t Task)

@@ -13,7 +13,10 @@ import (
 // a Tenant form the tenant "". quotas caps how many of a tenant's tasks
 // of the queue run at once; a tenant absent from quotas, or with quota 0,
 // has no cap. When every tenant with ready tasks is at its cap the queue
-// leaves its free slots unused. With equal demand and equal task
+// leaves its free slots unused. The turn passes on when a task starts, so the
+// order is the same whatever limits the start: the queue's size, the
+// scheduler's parallelism, a pool, a backend's capacity (GPU devices,
+// Pull's waiting Next calls). With equal demand and equal task
 // durations, tenants' completed counts stay within one of each other.
 //
 // FairShare copies quotas and panics if one is negative. Each queue using
@@ -59,6 +62,7 @@ type tenantQueue struct {
 	head    int
 	running int
 	quota   int
+	slot    int // index in fairSet.ring
 }
 
 func (tq *tenantQueue) front() *node {
@@ -89,7 +93,7 @@ type fairSet struct {
 	quotas map[string]int
 	byName map[string]*tenantQueue
 	ring   []*tenantQueue
-	turn   int // index in ring of the tenant whose turn it is
+	turn   int // index in ring of the tenant whose turn it is; passed on when a task starts
 	next   int // index in ring of the tenant Peek chose, or -1
 }
 
@@ -97,7 +101,7 @@ func (s *fairSet) tenant(n *node) *tenantQueue {
 	name := n.tenant()
 	tq := s.byName[name]
 	if tq == nil {
-		tq = &tenantQueue{quota: s.quotas[name]}
+		tq = &tenantQueue{quota: s.quotas[name], slot: len(s.ring)}
 		s.byName[name] = tq
 		s.ring = append(s.ring, tq)
 	}
@@ -127,18 +131,37 @@ func (s *fairSet) Peek() Task {
 	return Task{}
 }
 
-// Pop removes the task Peek returns and passes the turn on.
+// Pop removes the task Peek returns. The turn passes on only when a task
+// starts (Started): a task popped but set aside because its backend or
+// pool is full does not use up its tenant's turn.
 func (s *fairSet) Pop() Task {
 	t := s.Peek()
 	if t.n != nil {
 		s.ring[s.next].drop()
-		s.turn = (s.next + 1) % len(s.ring)
 	}
 	return t
 }
 
-// Started counts a running task against its tenant's quota.
-func (s *fairSet) Started(t Task) { s.tenant(t.n).running++ }
+// unpop puts back at the head of its tenant's queue a task that Pop
+// returned and that could not start; tasks are put back in the reverse
+// order of their Pop.
+func (s *fairSet) unpop(t Task) {
+	tq := s.tenant(t.n)
+	if tq.head > 0 {
+		tq.head--
+		tq.tasks[tq.head] = t.n
+		return
+	}
+	tq.tasks = slices.Insert(tq.tasks, 0, t.n)
+}
+
+// Started counts a running task against its tenant's quota and passes the
+// turn to the next tenant.
+func (s *fairSet) Started(t Task) {
+	tq := s.tenant(t.n)
+	tq.running++
+	s.turn = (tq.slot + 1) % len(s.ring)
+}
 
 // Finished releases a running task's place in its tenant's quota.
 func (s *fairSet) Finished(t Task) { s.tenant(t.n).running-- }

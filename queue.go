@@ -180,6 +180,24 @@ func (q *Queue) pushLocked(n *node) {
 	q.ready.Push(Task{n})
 }
 
+// unpopper is a built-in ready set that can put back a task it popped
+// as if it had not been popped: its order depends on more than the tasks'
+// keys (FairShare's turn).
+type unpopper interface {
+	unpop(t Task)
+}
+
+// restoreLocked puts back a task that was popped but did not fit its pools
+// or backend. Tasks are restored in the reverse order of their Pop.
+func (q *Queue) restoreLocked(n *node) {
+	n.inReady = true
+	if u, ok := q.ready.(unpopper); ok {
+		u.unpop(Task{n})
+		return
+	}
+	q.ready.Push(Task{n})
+}
+
 // removeLocked takes a killed task out of the ready set.
 func (q *Queue) removeLocked(n *node) {
 	n.inReady = false
