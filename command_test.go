@@ -2,6 +2,7 @@ package dagq_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -95,4 +96,23 @@ func TestCommandDefaultBackend(t *testing.T) {
 			require.Equal(t, dagq.Succeeded, spec.Status)
 		})
 	}
+}
+
+// A dagq error that holds another says "dagq: " once, at the start.
+func TestErrorPrefixOnce(t *testing.T) {
+	t.Parallel()
+	s := dagq.New()
+	defer s.Shutdown(context.Background())
+	q := s.DefaultQueue()
+	failing := dagq.Command(q, []string{"sh", "-c", "exit 3"}, dagq.Name("fails"))
+	refused := dagq.Command(q, nil, dagq.Name("refused"))
+	err := s.Run(t.Context())
+	require.Error(t, err)
+	_, failed := failing.Get(t.Context())
+	_, refusal := refused.Get(t.Context())
+	for _, err := range []error{err, failed, refusal} {
+		require.Equal(t, 1, strings.Count(err.Error(), "dagq: "), "%q", err)
+		require.True(t, strings.HasPrefix(err.Error(), "dagq: "), "%q", err)
+	}
+	require.Contains(t, failed.Error(), `dagq: task "fails" (id 1) failed: command "sh -c exit 3" exited with code 3`)
 }

@@ -45,9 +45,16 @@ func (e *TaskError) Error() string {
 	}
 	b.WriteString(" failed: ")
 	if e.Err != nil {
-		b.WriteString(e.Err.Error())
+		b.WriteString(unprefixed(e.Err))
 	}
 	return b.String()
+}
+
+// unprefixed is err's message without a leading "dagq: ", for an error
+// that is part of another dagq error's message: the prefix then appears
+// once, at the start.
+func unprefixed(err error) string {
+	return strings.TrimPrefix(err.Error(), "dagq: ")
 }
 
 // Unwrap returns the task's error (ErrKilled for a killed task).
@@ -125,7 +132,7 @@ func (e *RunError) Error() string {
 			break
 		}
 		b.WriteString("; ")
-		b.WriteString(err.Error())
+		b.WriteString(unprefixed(err))
 	}
 	return b.String()
 }

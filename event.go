@@ -5,7 +5,14 @@ import "time"
 // EventKind names what an [Event] reports.
 type EventKind string
 
-// The kinds of events, in the order a run produces them.
+// The kinds of events. A task's events come in the order listed, and every
+// event comes before RunStopped, the last. RunStarted comes when Start is
+// called, which is not always first: tasks may be submitted (and refused)
+// before Start, and their TaskSubmitted, TaskQueued and, for a refusal,
+// TaskFinished events then come before RunStarted. RunStarted's Stats
+// counts those tasks, so an observer that counts a run from RunStarted
+// starts from its Stats and misses nothing. RunIdle may come several times
+// (each time every task submitted so far is terminal).
 const (
 	RunStarted    EventKind = "run_started"    // Start was called
 	TaskSubmitted EventKind = "task_submitted" // a task entered the graph (→ Blocked)
