@@ -11,6 +11,9 @@ var (
 	// ErrClosed is the error of tasks submitted after [Scheduler.Shutdown]
 	// and of calls that need a scheduler that is still open.
 	ErrClosed = errors.New("dagq: scheduler closed")
+	// ErrStarted is returned by [Scheduler.Start] on a scheduler already
+	// started ([Scheduler.Run] then just waits).
+	ErrStarted = errors.New("dagq: already started")
 	// ErrNoItem is the error of a stream item that the stream never emitted.
 	ErrNoItem = errors.New("dagq: no such stream item")
 	// ErrKilled is wrapped by the error of every task that was killed

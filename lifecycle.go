@@ -11,8 +11,10 @@ import (
 // When ctx ends, every task not yet finished is killed, with a reason
 // naming the context's error, and running tasks' contexts are cancelled;
 // the scheduler then kills new tasks at once until Shutdown. Start does
-// not block. It returns ErrClosed after Shutdown, and an error if already
-// started.
+// not block. A scheduler starts once and then runs until Shutdown, taking
+// new tasks at any time; Start returns an error wrapping [ErrStarted] if
+// it was already started (even if its ctx has ended since), and
+// [ErrClosed] after Shutdown.
 func (s *Scheduler) Start(ctx context.Context) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -20,7 +22,7 @@ func (s *Scheduler) Start(ctx context.Context) error {
 	case stateClosed:
 		return fmt.Errorf("dagq: start: %w", ErrClosed)
 	case stateRunning, stateAborted:
-		return errors.New("dagq: start: already started")
+		return fmt.Errorf("dagq: start: %w", ErrStarted)
 	}
 	s.state = stateRunning
 	s.startCtx = ctx
@@ -40,9 +42,14 @@ func (s *Scheduler) Start(ctx context.Context) error {
 }
 
 // Run starts the scheduler and waits for every task: Start, then Wait.
-// An empty scheduler returns nil at once.
+// An empty scheduler returns nil at once. On a scheduler already started,
+// Run just waits: call it again after submitting more tasks to wait for
+// them. ctx bounds the run only on the first call, which starts it; later
+// calls wait until ctx ends, like Wait. Like Wait, Run reports every
+// failure since New, so a failure of an earlier batch is reported again;
+// read a batch's own futures (Get) to check it alone.
 func (s *Scheduler) Run(ctx context.Context) error {
-	if err := s.Start(ctx); err != nil {
+	if err := s.Start(ctx); err != nil && !errors.Is(err, ErrStarted) {
 		return err
 	}
 	return s.Wait(ctx)
@@ -53,6 +60,13 @@ func (s *Scheduler) Run(ctx context.Context) error {
 // channels may lag). It returns nil if every task since New succeeded,
 // and otherwise a [*RunError] that states the counts and wraps each failed
 // task's [*TaskError]. If ctx ends first it returns ctx.Err().
+//
+// Wait may be called any number of times, from several goroutines, and
+// before Start (it then waits for Start and the tasks). Its answer covers
+// the scheduler's whole life, not the tasks submitted since the previous
+// Wait: once a task failed, every later Wait reports it. To check one
+// batch of a long-lived scheduler, wait for the batch's futures instead
+// ([Future.Get]); [Scheduler.Stats] gives the counts.
 func (s *Scheduler) Wait(ctx context.Context) error {
 	s.mu.Lock()
 	for s.counts.Pending() > 0 {

@@ -48,10 +48,7 @@ func contains(list []string, s string) bool {
 func runOK(t *testing.T, s *dagq.Scheduler) {
 	t.Helper()
 	ctx := context.Background()
-	if err := s.Start(ctx); err != nil {
-		require.ErrorContains(t, err, "already started")
-	}
-	require.NoError(t, s.Wait(ctx))
+	require.NoError(t, s.Run(ctx))
 	require.NoError(t, s.Shutdown(ctx))
 }
 

@@ -401,8 +401,34 @@ func TestStartContextCancelKillsEverything(t *testing.T) {
 func TestEmptyRunReturnsAtOnce(t *testing.T) {
 	s := dagq.New()
 	require.NoError(t, s.Run(bg))
-	require.Error(t, s.Start(bg), "already started")
+	require.ErrorIs(t, s.Start(bg), dagq.ErrStarted)
 	require.NoError(t, s.Shutdown(bg))
+}
+
+// Run on a started scheduler waits for the tasks submitted since; like
+// Wait it reports every failure since New.
+func TestRunAgainWaitsForNewTasks(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		s := dagq.New()
+		q := s.DefaultQueue()
+		boom := errors.New("boom")
+		dagq.Submit(q, func(context.Context) (int, error) { return 0, boom })
+		err := s.Run(bg)
+		require.ErrorIs(t, err, boom)
+		late := dagq.Submit(q, func(context.Context) (int, error) {
+			time.Sleep(time.Second)
+			return 2, nil
+		})
+		err = s.Run(bg)
+		require.ErrorIs(t, err, boom, "the earlier failure is still reported")
+		require.Equal(t, dagq.Succeeded, late.Status(), "Run waited for the new task")
+		var re *dagq.RunError
+		require.ErrorAs(t, err, &re)
+		require.Equal(t, 2, re.Tasks)
+		require.Equal(t, 1, re.Failed)
+		require.NoError(t, s.Shutdown(bg))
+		require.ErrorIs(t, s.Run(bg), dagq.ErrClosed)
+	})
 }
 
 func TestWaitHonoursContext(t *testing.T) {
