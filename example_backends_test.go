@@ -34,7 +34,7 @@ func ExampleNewFake() {
 	info, _ := s.Lookup("package")
 	fmt.Println("package:", info.Status, "-", info.Reason)
 	// Output:
-	// dagq: 1 of 3 tasks failed, 1 killed; dagq: task "test" (id 2) failed: 2 tests failed; dagq: task "package" (id 3) killed: dependency "test" (id 2) failed: 2 tests failed
+	// dagq: 1 of 3 tasks failed, 1 killed; task "test" (id 2) failed: 2 tests failed; task "package" (id 3) killed: dependency "test" (id 2) failed: 2 tests failed
 	// ran: [compile test]
 	// package: killed - dependency "test" (id 2) failed: 2 tests failed
 }
@@ -132,5 +132,5 @@ func Example_customBackend() {
 	fmt.Println(err)
 	// Output:
 	// at most 2 tasks held a seat
-	// dagq: task id 7 failed: dagq: submit: backend "licensed": no GPUs on the licence server
+	// dagq: task id 7 failed: submit: backend "licensed": no GPUs on the licence server
 }

@@ -73,7 +73,7 @@ func ExampleStream_At() {
 	// Output:
 	// 20 <nil>
 	// true
-	// killed - dependency "pair[2]" (id 1) failed: dagq: no such stream item: stream "pair" (id 1) ended after 2 items
+	// killed - dependency "pair[2]" (id 1) failed: no such stream item: stream "pair" (id 1) ended after 2 items
 }
 
 // Items ranges over the items as they are emitted.

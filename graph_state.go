@@ -193,7 +193,7 @@ func (n *node) blame() string {
 	case n.heir:
 		return n.x.reason
 	case n.status == Failed:
-		return "dependency " + n.label() + " failed: " + n.x.err.Error()
+		return "dependency " + n.label() + " failed: " + unprefixed(n.x.err)
 	default:
 		return "dependency " + n.label() + " killed: " + n.x.reason
 	}

@@ -311,7 +311,7 @@ func TestKeyTypeCollision(t *testing.T) {
 			require.Equal(t, dagq.Failed, f.Status())
 		}
 		_, err := strs.Get(ctx)
-		require.ErrorContains(t, err, `dagq: key "K": key used with another result type: task "ints" (id 1) has result type int, this task string`)
+		require.ErrorContains(t, err, `failed: key "K": key used with another result type: task "ints" (id 1) has result type int, this task string`)
 		_, err = fromStore.Get(ctx)
 		require.ErrorContains(t, err, `memory store holds a int under "stored", not a string`)
 		spec, _ := s.Lookup("spec")
@@ -346,7 +346,7 @@ func TestKeySaveFails(t *testing.T) {
 		var ke *dagq.KeyError
 		require.ErrorAs(t, err, &ke)
 		require.Equal(t, "K", ke.Key)
-		require.ErrorContains(t, err, `dagq: key "K": save result: cannot encode a chan int`)
+		require.ErrorContains(t, err, `failed: key "K": save result: cannot encode a chan int`)
 
 		g := dagq.Submit(s.DefaultQueue(), gated(nil, &runs, make(chan int), nil), dagq.Key("K"))
 		require.Error(t, s.Wait(ctx))

@@ -66,7 +66,7 @@ func TestStreamTooFewItems(t *testing.T) {
 	require.ErrorIs(t, err, dagq.ErrNoItem)
 	require.Equal(t, dagq.Failed, late.Status())
 	require.Equal(t, dagq.Killed, dep.Status())
-	require.Equal(t, `dependency "short[5]" (id 1) failed: dagq: no such stream item: stream "short" (id 1) ended after 2 items`,
+	require.Equal(t, `dependency "short[5]" (id 1) failed: no such stream item: stream "short" (id 1) ended after 2 items`,
 		dep.Info().Reason)
 
 	_, err = st.At(7).Get(ctx)
