@@ -136,7 +136,7 @@ func (p *Pull) Complete(job *Job, value any, err error) {
 		return
 	}
 	c.completed = true
-	c.done <- pullResult{value, err}
+	c.done <- pullResult{value, ownError(err)}
 	p.mu.Unlock()
 	<-c.released
 }

@@ -2,7 +2,6 @@ package dagq
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 )
@@ -23,6 +22,9 @@ func (s *Scheduler) dispatchLocked(self bool) (mine *node) {
 // caller (0: read it when a task starts), saving a clock read per task on
 // a worker's path.
 func (s *Scheduler) dispatchAtLocked(self bool, now int64) (mine *node) {
+	if len(s.doomed) > 0 {
+		now = s.failDoomedLocked(now)
+	}
 	if s.state != stateRunning || s.paused {
 		return nil
 	}
@@ -61,7 +63,7 @@ func (s *Scheduler) pickLocked() *node {
 		var bq *Queue
 		var bk1, bk2 float64
 		for _, q := range s.queueList {
-			if q.busy >= q.size || q.full {
+			if q.busy >= q.size || q.full || q.broken != nil {
 				continue
 			}
 			n := q.peekLocked()
@@ -79,7 +81,9 @@ func (s *Scheduler) pickLocked() *node {
 		if best == nil {
 			return nil
 		}
-		bq.ready.Pop()
+		if !bq.popLocked() {
+			continue // bq broke: best is doomed with its other tasks
+		}
 		best.inReady = false
 		if s.acquireLocked(best) {
 			if bq.run != nil {
@@ -128,7 +132,10 @@ func (s *Scheduler) acquireLocked(n *node) bool {
 			return false
 		}
 		job := s.jobLocked(n)
-		if !b.capa.Acquire(job) {
+		if !s.acquireSafely(n, b, job) {
+			if n.doomedLocked() {
+				return false // Acquire panicked: n fails, nothing to pass over
+			}
 			// Every Pull job takes one waiting Next call: none can starve
 			// for size, and a reservation would break the policy order.
 			if _, pull := b.b.(*Pull); !pull {
@@ -248,8 +255,7 @@ func (s *Scheduler) startLocked(n *node, now int64) {
 	if n.x != nil {
 		if n.x.timeout > 0 {
 			var stop context.CancelFunc
-			ctx, stop = context.WithTimeoutCause(ctx, n.x.timeout,
-				fmt.Errorf("%w: task timed out after %v", context.DeadlineExceeded, n.x.timeout))
+			ctx, stop = context.WithTimeoutCause(ctx, n.x.timeout, timeoutError(n.x.timeout))
 			n.x.stopTimeout = stop
 		}
 		if len(n.x.devices) > 0 {
@@ -262,10 +268,27 @@ func (s *Scheduler) startLocked(n *node, now int64) {
 		n.ctx = new(attemptCtx) // an earlier attempt's context may still be in use
 	}
 	n.ctx.parent, n.ctx.s = ctx, s
-	if q.tracker != nil {
-		q.tracker.Started(Task{n})
+	if q.tracker != nil && q.broken == nil {
+		q.trackLocked(n, true)
 	}
 	s.setStatusLocked(n, Running, TaskStarted, "", now)
+}
+
+// timeoutError is the error of an attempt that outlived its Timeout d.
+func timeoutError(d time.Duration) error {
+	return fmt.Errorf("%w: task timed out after %v", context.DeadlineExceeded, d)
+}
+
+// overtimeErr returns the error of n's attempt, which returned no error,
+// if it outlived its Timeout: a body that ignores its context and returns
+// nil late fails as one cut short would, whatever the backend. The
+// attempt's deadline is its own unless the run context's came first.
+func (n *node) overtimeErr() error {
+	dl, ok := n.ctx.parent.Deadline()
+	if ok && !time.Now().Before(dl) && n.ctx.parent.Err() != context.Canceled {
+		return timeoutError(n.x.timeout)
+	}
+	return nil
 }
 
 // work runs tasks on a worker goroutine until no more can start.
@@ -302,22 +325,27 @@ func (s *Scheduler) finish(n *node, v any, err error) *node {
 	n.busy = false
 	q.busy--
 	s.busy--
-	n.ctx.releaseLocked()
-	n.ctx = nil
 	if n.x != nil && n.x.stopTimeout != nil {
+		if err == nil {
+			err = n.overtimeErr()
+		}
 		n.x.stopTimeout()
 		n.x.stopTimeout = nil
 	}
+	n.ctx.releaseLocked()
+	n.ctx = nil
 	if b := n.backend; b.capa != nil && n.job != nil {
-		b.capa.Release(n.job)
+		if rerr := releaseSafely(b, n.job); rerr != nil && err == nil {
+			err = rerr
+		}
 	}
 	if n.x != nil {
 		for _, u := range n.x.uses {
 			u.p.used -= u.amount
 		}
 	}
-	if q.tracker != nil {
-		q.tracker.Finished(Task{n})
+	if q.tracker != nil && q.broken == nil {
+		q.trackLocked(n, false)
 	}
 	n.job = nil
 	if n.status == Running {
@@ -339,24 +367,47 @@ func (s *Scheduler) outcomeLocked(n *node, v any, err error, now int64) {
 	case err == nil:
 		s.setStatusLocked(n, Succeeded, TaskFinished, "", now)
 		s.resolveLocked(n, now)
-	case errors.Is(err, ErrBackendBusy):
+	case refusedBusy(err):
 		n.attempts--
 		x := n.extra()
 		x.busyTries++
 		s.requeueLocked(n, "backend busy", min(5*time.Millisecond<<min(x.busyTries, 10), time.Second), now)
 	case n.x != nil && int(n.attempts) <= n.x.retries:
-		delay := min(n.x.backoff<<(n.attempts-1), time.Minute)
+		delay := retryDelay(n.x.backoff, int(n.attempts))
 		s.requeueLocked(n, fmt.Sprintf("retry %d of %d after: %v", n.attempts, n.x.retries, err), delay, now)
 	default:
-		n.extra().err = err
-		s.failed = append(s.failed, n)
-		s.setStatusLocked(n, Failed, TaskFinished, "", now)
-		s.resolveLocked(n, now)
-		if s.cfg.failFast {
-			s.killAllLocked("fail-fast after task "+n.label()+" failed", true, now)
-		}
-		s.queueFailedLocked(n.q, now)
+		s.failLocked(n, err, now)
 	}
+}
+
+// failLocked fails n with err and settles what follows from it: its
+// dependents, fail-fast, its queue's MaxErrors.
+func (s *Scheduler) failLocked(n *node, err error, now int64) {
+	n.extra().err = err
+	s.failed = append(s.failed, n)
+	s.setStatusLocked(n, Failed, TaskFinished, "", now)
+	s.resolveLocked(n, now)
+	if s.cfg.failFast {
+		s.killAllLocked("fail-fast after task "+n.label()+" failed", true, now)
+	}
+	s.queueFailedLocked(n.q, now)
+}
+
+// maxBackoff caps the wait before a retry.
+const maxBackoff = time.Minute
+
+// retryDelay returns the wait before the retry that follows attempt a
+// (1 for the first): backoff·2^(a−1), saturating at maxBackoff however
+// large a is.
+func retryDelay(backoff time.Duration, a int) time.Duration {
+	if backoff <= 0 {
+		return 0
+	}
+	d := backoff
+	for i := 1; i < a && d < maxBackoff; i++ {
+		d *= 2
+	}
+	return min(d, maxBackoff)
 }
 
 // requeueLocked sends a Running task back to Queued, into its ready set

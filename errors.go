@@ -21,8 +21,35 @@ var (
 	ErrKilled = errors.New("dagq: task killed")
 	// ErrBackendBusy, returned by a [Backend] before it starts a job, sends
 	// the task back to Queued to be tried again later; it never fails it.
+	// Only a backend's refusal means busy: an error of the task's own code,
+	// or given to [Pull.Complete], that wraps ErrBackendBusy is a failure
+	// like any other and counts an attempt.
 	ErrBackendBusy = errors.New("dagq: backend busy")
 )
+
+// ranError marks an error that wraps ErrBackendBusy but comes from a job
+// that ran (the task's own code, or a Pull worker's answer): a failure,
+// not a backend's refusal. It is transparent: its message and its chain
+// are its cause's.
+type ranError struct{ err error }
+
+func (e *ranError) Error() string { return e.err.Error() }
+func (e *ranError) Unwrap() error { return e.err }
+
+// ownError returns err, marked as a job's own if it wraps ErrBackendBusy.
+func ownError(err error) error {
+	if err != nil && errors.Is(err, ErrBackendBusy) {
+		return &ranError{err}
+	}
+	return err
+}
+
+// refusedBusy reports whether err is a backend's refusal to start a job:
+// it wraps ErrBackendBusy and no job's own error does.
+func refusedBusy(err error) bool {
+	var ran *ranError
+	return errors.Is(err, ErrBackendBusy) && !errors.As(err, &ran)
+}
 
 // TaskError is the error [Future.Get] returns for a task that did not
 // succeed. For a Failed task it unwraps to the task's own error; for a Killed
@@ -112,10 +139,14 @@ func (e *CycleError) Error() string {
 // nothing else changes.
 type SubmitError struct {
 	Reason string
+	Err    error // the cause, if there is one: a backend's refusal or panic
 }
 
 // Error returns "dagq: submit: <reason>".
 func (e *SubmitError) Error() string { return "dagq: submit: " + e.Reason }
+
+// Unwrap returns the cause, if any.
+func (e *SubmitError) Unwrap() error { return e.Err }
 
 // RunError is what [Scheduler.Wait] returns when a task did not succeed.
 // It unwraps to the [*TaskError] of every failed task, and of the first

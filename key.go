@@ -56,12 +56,24 @@ func resultType(n *node) reflect.Type {
 // ptr (a pointer to the task's value), and notes the answer in c. It runs
 // before the task enters the scheduler, outside the lock.
 func (s *Scheduler) loadKey(c *taskConfig, ptr any) {
-	found, err := s.store.Load(context.Background(), c.key, ptr)
+	found, err := loadSafely(s.store, c.key, ptr)
 	if err != nil {
 		c.keyErr = &KeyError{Key: c.key, Err: fmt.Errorf("load result: %w", err)}
 		return
 	}
 	c.keyFound = found
+}
+
+// loadSafely calls st.Load, turning a panic into a *PanicError.
+func loadSafely(st Store, key string, into any) (found bool, err error) {
+	defer recoverTo(&err)
+	return st.Load(context.Background(), key, into)
+}
+
+// saveSafely calls st.Save, turning a panic into a *PanicError.
+func saveSafely(ctx context.Context, st Store, key string, value any) (err error) {
+	defer recoverTo(&err)
+	return st.Save(ctx, key, value)
 }
 
 // keyOf returns the key set by opts, if any, without applying them.
@@ -217,7 +229,7 @@ func (s *Scheduler) saveKey(n *node, v any) error {
 		}
 		val = n.out.valueAny()
 	}
-	if err := s.store.Save(n.ctx, n.x.key, val); err != nil {
+	if err := saveSafely(n.ctx, s.store, n.x.key, val); err != nil {
 		return &KeyError{Key: n.x.key, Err: fmt.Errorf("save result: %w", err)}
 	}
 	return nil

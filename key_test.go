@@ -301,7 +301,12 @@ func TestKeyTypeCollision(t *testing.T) {
 		ints := dagq.Submit(q, gated(gate, &runs, 1, nil), dagq.Name("ints"), dagq.Key("K"))
 		strs := dagq.Submit(q, gated(nil, &runs, "x", nil), dagq.Key("K"))
 		fromStore := dagq.Submit(q, gated(nil, &runs, "x", nil), dagq.Key("stored"))
-		require.NoError(t, s.Add(dagq.Spec{Name: "spec", Key: "K", Run: func(context.Context) error { return nil }}))
+		err := s.Add(dagq.Spec{Name: "spec", Key: "K", Run: func(context.Context) error { return nil }})
+		var ge *dagq.GraphError
+		require.ErrorAs(t, err, &ge, "Add refuses the spec up front")
+		require.Equal(t, `dagq: spec "spec": key "K": key used with another result type: task "ints" (id 1) has result type int, a spec none`, err.Error())
+		_, found := s.Lookup("spec")
+		require.False(t, found, "nothing added")
 
 		for _, f := range []*dagq.Future[string]{strs, fromStore} {
 			_, err := f.Get(ctx)
@@ -310,13 +315,10 @@ func TestKeyTypeCollision(t *testing.T) {
 			require.ErrorAs(t, err, &ke)
 			require.Equal(t, dagq.Failed, f.Status())
 		}
-		_, err := strs.Get(ctx)
+		_, err = strs.Get(ctx)
 		require.ErrorContains(t, err, `failed: key "K": key used with another result type: task "ints" (id 1) has result type int, this task string`)
 		_, err = fromStore.Get(ctx)
 		require.ErrorContains(t, err, `memory store holds a int under "stored", not a string`)
-		spec, _ := s.Lookup("spec")
-		require.Equal(t, dagq.Failed, spec.Status)
-		require.ErrorIs(t, spec.Err, dagq.ErrKeyType)
 
 		close(gate)
 		require.Error(t, s.Run(ctx))

@@ -36,11 +36,11 @@ func (c *runConfig) build() error {
 		if c.strategy == nil {
 			return errors.New("WithStrategy(nil)")
 		}
-		next, err := c.strategy.Releases(c.rampup)
+		next, limit, err := askStrategy(c.strategy, c.rampup)
 		if err != nil {
 			return fmt.Errorf("strategy %v: %w", c.strategy, err)
 		}
-		if r.limit = c.strategy.Limit(); r.limit < 0 {
+		if r.limit = limit; r.limit < 0 {
 			return fmt.Errorf("strategy %v: concurrency limit %d, want ≥ 0", c.strategy, r.limit)
 		}
 		r.next = next

@@ -81,6 +81,7 @@ type nodeExtra struct {
 	stopTimeout context.CancelFunc // releases the running attempt's timeout
 	stream      itemSource         // a stream task's items, until it ends (stream.go)
 	portable    *portable          // Call: handler and JSON arguments
+	doom        error              // a Queued task's failure to come: a plug-in panicked (guard.go)
 }
 
 type poolUse struct {

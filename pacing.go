@@ -93,7 +93,7 @@ func (s *Scheduler) releaseLocked(q *Queue, n *node) {
 		}
 		n.times[atTargeted] = max(r.due, ready, r.opened)
 		// The next release is never before this one.
-		r.due = max(r.start+int64(r.next()), n.times[atTargeted])
+		r.due = max(r.start+int64(q.nextLocked()), n.times[atTargeted])
 	}
 	r.released++
 	if r.maxTasks > 0 && r.released >= r.maxTasks {

@@ -1,6 +1,9 @@
 package dagq
 
-import "slices"
+import (
+	"math"
+	"slices"
+)
 
 // Policy describes an order in which a queue starts its ready tasks. A
 // Policy value may be given to several queues: each queue calls
@@ -75,6 +78,8 @@ func ByWeight() Policy {
 // PriorityFunc orders ready tasks by fn, higher first, ties in submission
 // order. fn is called once per task when it becomes ready, with the
 // scheduler's lock held: it must be fast and must not call the scheduler.
+// A NaN from fn ranks the task lowest (as -Inf), leaving the order of the
+// others intact.
 func PriorityFunc(fn func(TaskInfo) float64) Policy {
 	return scorePolicy{"priority-func", func(n *node) (float64, float64) { return fn(n.info()), -float64(n.id) }}
 }
@@ -104,8 +109,12 @@ func (s *heapSet) Push(t Task) {
 }
 
 // push adds n with keys k1, k2 (higher k1 first, then higher k2),
-// superseding older entries for n.
+// superseding older entries for n. A NaN key, which compares false with
+// everything and would break the heap's order, ranks as -Inf.
 func (s *heapSet) push(n *node, k1, k2 float64) {
+	if k1 != k1 {
+		k1 = math.Inf(-1)
+	}
 	n.gen++
 	if len(s.h) == cap(s.h) {
 		s.h = slices.Grow(s.h, len(s.h)) // doubling: append grows large slices by 1.25×, copying 5 entries per push

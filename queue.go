@@ -26,8 +26,9 @@ type Queue struct {
 	skipped []*node // set aside during one dispatch round
 	full    bool    // looked past too many tasks this round
 
-	run   *queueRun // strategy and run limits; nil without (pacing.go)
-	feeds int       // Feeds iterating over the queue (feed.go)
+	broken error     // why its plug-ins can no longer be trusted (guard.go)
+	run    *queueRun // strategy and run limits; nil without (pacing.go)
+	feeds  int       // Feeds iterating over the queue (feed.go)
 }
 
 // QueueOption configures a queue at creation.
@@ -38,6 +39,7 @@ type QueueOption interface {
 
 type queueConfig struct {
 	policy Policy
+	ready  ReadySet  // the policy's, made before the lock is taken
 	run    runConfig // strategy and run limits (limits.go)
 }
 
@@ -76,6 +78,10 @@ func (s *Scheduler) Queue(name string, size int, opts ...QueueOption) (*Queue, e
 	}
 	slices.Sort(descs[1:])
 	desc := strings.Join(descs, ", ")
+	var err error
+	if c.ready, err = newReadySet(s.policyOf(c)); err != nil {
+		return nil, fmt.Errorf("dagq: queue %q: %w", name, err)
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if q, ok := s.queues[name]; ok {
@@ -90,12 +96,24 @@ func (s *Scheduler) Queue(name string, size int, opts ...QueueOption) (*Queue, e
 	return s.newQueueLocked(name, size, desc, c), nil
 }
 
-func (s *Scheduler) newQueueLocked(name string, size int, desc string, c queueConfig) *Queue {
-	p := c.policy
-	if p == nil {
-		p = s.cfg.policy
+// policyOf returns the policy a queue made with c uses.
+func (s *Scheduler) policyOf(c queueConfig) Policy {
+	if c.policy != nil {
+		return c.policy
 	}
-	q := &Queue{s: s, name: name, desc: desc, size: size, policy: p, ready: p.NewReadySet(), run: c.run.built}
+	return s.cfg.policy
+}
+
+func (s *Scheduler) newQueueLocked(name string, size int, desc string, c queueConfig) *Queue {
+	p := s.policyOf(c)
+	q := &Queue{s: s, name: name, desc: desc, size: size, policy: p, ready: c.ready, run: c.run.built}
+	if q.ready == nil {
+		var err error
+		if q.ready, err = newReadySet(p); err != nil {
+			// New's default queue: its tasks fail with err (guard.go).
+			q.ready, q.broken = FIFO().NewReadySet(), fmt.Errorf("dagq: queue %q: %w", name, err)
+		}
+	}
 	q.tracker, _ = q.ready.(RunTracker)
 	q.remover, _ = q.ready.(TaskRemover)
 	s.attachPolicyLocked(p)
@@ -151,7 +169,11 @@ func (q *Queue) Running() int {
 func (q *Queue) String() string { return fmt.Sprintf("queue %q (%s)", q.name, q.desc) }
 
 // peekLocked returns the queue's best live ready task, dropping dead ones.
-func (q *Queue) peekLocked() *node {
+func (q *Queue) peekLocked() (n *node) {
+	if q.broken != nil {
+		return nil
+	}
+	defer q.catchLocked("ready set")
 	for {
 		t := q.ready.Peek()
 		if t.n == nil {
@@ -176,8 +198,20 @@ func (q *Queue) keysLocked(n *node) (k1, k2 float64) {
 
 // pushLocked puts a ready task into the queue's ready set.
 func (q *Queue) pushLocked(n *node) {
+	if q.shutOutLocked(n) {
+		return
+	}
 	n.inReady = true
+	defer q.catchLocked("ready set")
 	q.ready.Push(Task{n})
+}
+
+// popLocked pops the task peekLocked returned; false if the ready set
+// panicked.
+func (q *Queue) popLocked() (ok bool) {
+	defer q.catchLocked("ready set")
+	q.ready.Pop()
+	return true
 }
 
 // unpopper is a built-in ready set that can put back a task it popped
@@ -190,7 +224,11 @@ type unpopper interface {
 // restoreLocked puts back a task that was popped but did not fit its pools
 // or backend. Tasks are restored in the reverse order of their Pop.
 func (q *Queue) restoreLocked(n *node) {
+	if q.shutOutLocked(n) {
+		return
+	}
 	n.inReady = true
+	defer q.catchLocked("ready set")
 	if u, ok := q.ready.(unpopper); ok {
 		u.unpop(Task{n})
 		return
@@ -201,7 +239,8 @@ func (q *Queue) restoreLocked(n *node) {
 // removeLocked takes a killed task out of the ready set.
 func (q *Queue) removeLocked(n *node) {
 	n.inReady = false
-	if q.remover != nil {
+	if q.remover != nil && q.broken == nil {
+		defer q.catchLocked("ready set")
 		q.remover.Remove(Task{n})
 	}
 }

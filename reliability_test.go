@@ -21,17 +21,18 @@ import (
 func TestShutdownDoesNotRequeueARetry(t *testing.T) {
 	for _, tc := range []struct {
 		name string
-		err  error
+		err  error // of the task's body
 		opts []dagq.TaskOption
 	}{
 		{"retry", errors.New("flaky"), []dagq.TaskOption{dagq.Retry(3, 0)}},
-		{"backend busy", dagq.ErrBackendBusy, nil},
+		{"backend busy", nil, []dagq.TaskOption{dagq.OnBackend("busy")}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
 				c := dagqtest.NewChecker(dagqtest.Limits{})
-				s := dagq.New(dagq.WithObserver(c))
 				release := make(chan struct{})
+				busy := refusingBackend(release)
+				s := dagq.New(dagq.WithObserver(c), dagq.WithBackend("busy", busy))
 				f := dagq.Submit(s.DefaultQueue(), func(context.Context) (int, error) {
 					<-release
 					return 0, tc.err
@@ -52,6 +53,15 @@ func TestShutdownDoesNotRequeueARetry(t *testing.T) {
 			})
 		})
 	}
+}
+
+// refusingBackend holds each job until release is closed, then refuses it
+// with ErrBackendBusy.
+type refusingBackend chan struct{}
+
+func (b refusingBackend) Run(context.Context, *dagq.Job) (any, error) {
+	<-b
+	return nil, dagq.ErrBackendBusy
 }
 
 // blocker is a task body that runs until its context ends.

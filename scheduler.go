@@ -50,6 +50,7 @@ type Scheduler struct {
 	counts      Counts
 	ranks       *ranker // non-nil once a queue uses a rank-based policy
 	failed      []*node // Failed tasks, for Wait's error
+	doomed      []*node // Queued tasks to fail: a plug-in panicked (guard.go)
 	firstKilled *node
 	idle        chan struct{}   // closed when no task is pending; made on demand
 	quiet       chan struct{}   // closed when busy reaches 0; made on demand

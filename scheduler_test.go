@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"sync"
 	"sync/atomic"
@@ -585,7 +586,15 @@ func TestBadSubmissionsFailClearly(t *testing.T) {
 		"not a task of this scheduler": dagq.Submit(q, value(1), dagq.After(foreign)),
 		"nil dependency":               dagq.Then(q, (*dagq.Future[int])(nil), func(_ context.Context, v int) (int, error) { return v, nil }),
 		`has no devices`:               dagq.Submit(q, value(1), dagq.Needs(dagq.Resources{GPUs: 1})),
-		"want retries ≥ 0":             dagq.Submit(q, value(1), dagq.Retry(-1, 0)),
+		"Retries -1: want ≥ 0":         dagq.Submit(q, value(1), dagq.Retry(-1, 0)),
+		"Backoff -1ns: want ≥ 0":       dagq.Submit(q, value(1), dagq.Retry(0, -1)),
+		"Needs.GPUs -1: want ≥ 0":      dagq.Submit(q, value(1), dagq.Needs(dagq.Resources{GPUs: -1})),
+		"Weight is NaN":                dagq.Submit(q, value(1), dagq.Weight(math.NaN())),
+		"Cost is NaN":                  dagq.Submit(q, value(1), dagq.Cost(math.NaN())),
+		"Trigger trigger(42)":          dagq.Submit(q, value(1), dagq.Trigger(dagq.TriggerRule(42))),
+		"Submit: nil function":         dagq.Submit[int](q, nil),
+		"Then: nil function":           dagq.Then[int, int](q, dagq.Submit(q, value(1)), nil),
+		"Join: nil function":           dagq.Join[int, int](q, nil, nil),
 		"nil queue":                    dagq.Submit(nil, value(1)),
 	}
 	for want, f := range cases {

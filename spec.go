@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"reflect"
 	"slices"
 	"time"
 )
@@ -37,9 +38,14 @@ type Spec struct {
 }
 
 // Add validates specs and adds them all, or, if anything is wrong, adds
-// none and returns the first problem: a [*GraphError] (empty or duplicate
-// name, unknown dependency, self-dependency, unknown queue, backend or
-// pool, neither or both of Run and Cmd) or a [*CycleError]. Names must
+// none and returns the first problem: a [*GraphError] naming the spec and
+// what is wrong with it (empty or duplicate name, unknown dependency,
+// self-dependency, unknown queue, backend or pool, neither or both of Run
+// and Cmd, a NaN Weight or Cost, negative Retries, Backoff or Needs.GPUs,
+// an unknown Trigger, a pool amount out of range, a Key whose store lookup
+// failed or whose twin has a result type) or a [*CycleError]. Every check
+// that submission makes is made here: a spec Add accepts never fails for
+// one of its fields. Names must
 // also differ from every task already in the scheduler. Add is safe for
 // concurrent use, also while running; after Shutdown it returns ErrClosed.
 // Tasks get their IDs in a topological order, ties in the order given, so
@@ -59,8 +65,13 @@ func (s *Scheduler) Add(specs ...Spec) error {
 		return err
 	}
 	queues := make([]*Queue, len(specs))
+	configs := make([]taskConfig, len(specs))
 	for i := range specs {
-		if queues[i], err = s.checkSpecLocked(&specs[i]); err != nil {
+		configs[i] = specs[i].config()
+		if keys != nil {
+			configs[i].keyFound, configs[i].keyErr = keys[i].keyFound, keys[i].keyErr
+		}
+		if queues[i], err = s.checkSpecLocked(&specs[i], &configs[i]); err != nil {
 			return err
 		}
 	}
@@ -77,25 +88,33 @@ func (s *Scheduler) Add(specs ...Spec) error {
 				deps = append(deps, s.byName[d])
 			}
 		}
-		c := sp.config()
-		if keys != nil {
-			c.keyFound, c.keyErr = keys[i].keyFound, keys[i].keyErr
-		}
-		s.addLocked(queues[i], n, &c, dedupe(deps), nil, now)
+		s.addLocked(queues[i], n, &configs[i], dedupe(deps), nil, now)
 		added[sp.Name] = n
 	}
 	s.dispatchAtLocked(false, now)
 	return nil
 }
 
-// checkSpecLocked checks what only the scheduler knows about a spec and
-// returns its queue.
-func (s *Scheduler) checkSpecLocked(sp *Spec) (*Queue, error) {
+// checkSpecLocked makes every check that submitting the spec, with c its
+// options, would make, so that Add adds nothing rather than a task that
+// fails at once; it returns the spec's queue.
+func (s *Scheduler) checkSpecLocked(sp *Spec, c *taskConfig) (*Queue, error) {
 	bad := func(format string, a ...any) error {
 		return &GraphError{Spec: sp.Name, Reason: fmt.Sprintf(format, a...)}
 	}
 	if s.byName[sp.Name] != nil {
 		return nil, bad("a task with this name already exists")
+	}
+	if reason := c.check(); reason != "" {
+		return nil, bad("%s", reason)
+	}
+	if c.keyErr != nil {
+		return nil, bad("%s", unprefixed(c.keyErr))
+	}
+	if sp.Key != "" {
+		if t := s.twinLocked(sp.Key); t != nil && resultType(t) != reflect.TypeFor[noValue]() {
+			return nil, bad("key %q: %s: task %s has result type %v, a spec none", sp.Key, unprefixed(ErrKeyType), t.label(), resultType(t))
+		}
 	}
 	q := s.def
 	if sp.Queue != "" {
@@ -114,7 +133,7 @@ func (s *Scheduler) checkSpecLocked(sp *Spec) (*Queue, error) {
 	case b == nil:
 		return nil, bad("%s", reason)
 	case b.capa != nil:
-		if err := b.capa.Admit(&Job{Name: sp.Name, Queue: q.name, Cmd: sp.Cmd, Needs: sp.Needs, Key: sp.Key}); err != nil {
+		if err := admitSafely(b, &Job{Name: sp.Name, Queue: q.name, Cmd: sp.Cmd, Needs: sp.Needs, Key: sp.Key}); err != nil {
 			return nil, bad("backend %q: %v", b.name, err)
 		}
 	case sp.Needs.GPUs > 0:

@@ -5,7 +5,10 @@ import "strconv"
 // Status is where a task is in its life. A task moves
 // Blocked → Queued → Running → {Succeeded, Failed}, may return from Running
 // to Queued (a retry, or a backend that answered [ErrBackendBusy]), and may be
-// Killed from any non-terminal status. A task deduplicated by its [Key]
+// Killed from any non-terminal status. A task refused at submission goes
+// from Blocked to Failed; a Queued task whose queue's policy or strategy,
+// or whose backend's Acquire, panicked goes from Queued to Failed with a
+// [*PanicError]. A task deduplicated by its [Key]
 // goes from Blocked straight to Succeeded with Cached set, or to the
 // outcome of the twin it adopted. Every task reaches exactly one terminal
 // status, exactly once.

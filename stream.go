@@ -57,7 +57,7 @@ func SubmitStream[T any](q *Queue, fn func(ctx context.Context, emit func(T) err
 	n := &st.task.node
 	n.x = &nodeExtra{stream: st}
 	n.body = func(ctx context.Context) error { return produce(ctx, n, fn) }
-	submit(q, n, st.task, nil, opts)
+	submit(q, n, st.task, nil, refuseNil(fn == nil, "SubmitStream", opts))
 	return st
 }
 

@@ -20,7 +20,7 @@ import (
 func Submit[T any](q *Queue, fn func(context.Context) (T, error), opts ...TaskOption) *Future[T] {
 	t := &submitTask[T]{fn: fn}
 	t.body = typedBody
-	submit(q, &t.node, t, nil, opts)
+	submit(q, &t.node, t, nil, refuseNil(fn == nil, "Submit", opts))
 	return &t.Future
 }
 
@@ -42,9 +42,9 @@ func (f *Future[T]) run(ctx context.Context) error { return f.body(ctx) }
 // one, else its body (specs).
 func (n *node) runBody(ctx context.Context) error {
 	if n.out != nil {
-		return n.out.run(ctx)
+		return ownError(n.out.run(ctx))
 	}
-	return n.body(ctx)
+	return ownError(n.body(ctx))
 }
 
 // settle stores v if err is nil, and returns err.
@@ -61,7 +61,7 @@ func Then[A, T any](q *Queue, a *Future[A], fn func(context.Context, A) (T, erro
 	t := &thenTask[A, T]{a: a, fn: fn}
 	t.body = typedBody
 	t.depBuf[0] = futureNode(a)
-	submit(q, &t.node, t, t.depBuf[:1], opts)
+	submit(q, &t.node, t, t.depBuf[:1], refuseNil(fn == nil, "Then", opts))
 	return &t.Future
 }
 
@@ -78,7 +78,7 @@ func Then2[A, B, T any](q *Queue, a *Future[A], b *Future[B], fn func(context.Co
 	t := &then2Task[A, B, T]{a: a, b: b, fn: fn}
 	t.body = typedBody
 	t.depBuf = [2]*node{futureNode(a), futureNode(b)}
-	submit(q, &t.node, t, t.depBuf[:2], opts)
+	submit(q, &t.node, t, t.depBuf[:2], refuseNil(fn == nil, "Then2", opts))
 	return &t.Future
 }
 
@@ -97,7 +97,7 @@ func (t *then2Task[A, B, T]) run(ctx context.Context) error {
 func Then3[A, B, C, T any](q *Queue, a *Future[A], b *Future[B], c *Future[C], fn func(context.Context, A, B, C) (T, error), opts ...TaskOption) *Future[T] {
 	f := &Future[T]{}
 	f.body = func(ctx context.Context) error { return f.settle(fn(ctx, a.value, b.value, c.value)) }
-	submit(q, &f.node, f, []*node{futureNode(a), futureNode(b), futureNode(c)}, opts)
+	submit(q, &f.node, f, []*node{futureNode(a), futureNode(b), futureNode(c)}, refuseNil(fn == nil, "Then3", opts))
 	return f
 }
 
@@ -117,7 +117,7 @@ func Join[A, T any](q *Queue, as []*Future[A], fn func(context.Context, []A) (T,
 		}
 		return f.settle(fn(ctx, vs))
 	}
-	submit(q, &f.node, f, deps, opts)
+	submit(q, &f.node, f, deps, refuseNil(fn == nil, "Join", opts))
 	return f
 }
 
@@ -127,6 +127,21 @@ func futureNode[A any](a *Future[A]) *node {
 		return nil
 	}
 	return &a.node
+}
+
+// refusalOption refuses the task at submission, for a reason found before
+// the options were read.
+type refusalOption string
+
+func (o refusalOption) applyTask(c *taskConfig) { c.refusal = string(o) }
+
+// refuseNil returns opts with a refusal naming api if nilFn is set (the
+// function to run is nil), else opts unchanged.
+func refuseNil(nilFn bool, api string, opts []TaskOption) []TaskOption {
+	if !nilFn {
+		return opts
+	}
+	return append(slices.Clip(opts), refusalOption(api+": nil function"))
 }
 
 // submit registers n on q's scheduler. vdeps are the dependencies whose
@@ -303,8 +318,8 @@ func (s *Scheduler) addLocked(q *Queue, n *node, c *taskConfig, deps []*node, re
 // configureLocked applies the options that can refuse a task: backend,
 // resources, retries.
 func (s *Scheduler) configureLocked(n *node, c *taskConfig) error {
-	if c.cmd != nil && len(c.cmd) == 0 {
-		return &SubmitError{Reason: "Command: empty argv, want a program and its arguments"}
+	if reason := c.check(); reason != "" {
+		return &SubmitError{Reason: reason}
 	}
 	b, reason := s.backendForLocked(c.backend, c.cmd != nil)
 	if b == nil {
@@ -317,10 +332,10 @@ func (s *Scheduler) configureLocked(n *node, c *taskConfig) error {
 		}
 	}
 	if b := n.backend; b.capa != nil {
-		err := b.capa.Admit(s.jobLocked(n))
+		err := admitSafely(b, s.jobLocked(n))
 		n.job = nil
 		if err != nil {
-			return &SubmitError{Reason: fmt.Sprintf("backend %q: %v", b.name, err)}
+			return &SubmitError{Reason: fmt.Sprintf("backend %q: %s", b.name, unprefixed(err)), Err: err}
 		}
 	} else if c.needs.GPUs > 0 {
 		return &SubmitError{Reason: fmt.Sprintf("needs %d GPUs but backend %q has no devices", c.needs.GPUs, n.backend.name)}
@@ -330,16 +345,13 @@ func (s *Scheduler) configureLocked(n *node, c *taskConfig) error {
 
 // configureRareLocked applies the options kept in nodeExtra.
 func (s *Scheduler) configureRareLocked(n *node, c *taskConfig) error {
-	if c.retries < 0 || c.backoff < 0 {
-		return &SubmitError{Reason: fmt.Sprintf("Retry(%d, %v): want retries ≥ 0 and backoff ≥ 0", c.retries, c.backoff)}
-	}
-	if c.needs.GPUs < 0 {
-		return &SubmitError{Reason: fmt.Sprintf("Needs(GPUs: %d): want ≥ 0", c.needs.GPUs)}
-	}
 	x := n.extra()
 	x.tenant, x.key, x.timeout, x.retries, x.backoff, x.needs = c.tenant, c.key, c.timeout, c.retries, c.backoff, c.needs
 	x.cmd = c.cmd
 	if c.key != "" {
+		if x.stream != nil {
+			return &SubmitError{Reason: fmt.Sprintf("Key(%q) on a stream: a stream's items are not stored, so a twin could not yield them; key the tasks that use the items, or a task that returns them all", c.key)}
+		}
 		if err := s.checkKeyLocked(n, c); err != nil {
 			return err
 		}
@@ -354,9 +366,6 @@ func (s *Scheduler) configureRareLocked(n *node, c *taskConfig) error {
 		p := s.pools[u.Pool]
 		if p == nil {
 			return &SubmitError{Reason: fmt.Sprintf("unknown resource pool %q (declare it with WithResource)", u.Pool)}
-		}
-		if u.Amount < 1 {
-			return &SubmitError{Reason: fmt.Sprintf("Uses(%q, %d): want an amount ≥ 1", u.Pool, u.Amount)}
 		}
 		i := slices.IndexFunc(x.uses, func(pu poolUse) bool { return pu.p == p })
 		if i < 0 {

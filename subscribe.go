@@ -2,6 +2,10 @@ package dagq
 
 import "context"
 
+// MaxSubscribeBuffer is the largest channel buffer [Scheduler.Subscribe]
+// makes; a larger request gets this one.
+const MaxSubscribeBuffer = 1 << 16
+
 // Subscribe returns a channel that receives every event from now on, in
 // order, and a function that ends the subscription. Nothing is dropped:
 // events wait in an unbounded queue while the channel's buffer is full,
@@ -10,8 +14,12 @@ import "context"
 // what was not yet received and may be called more than once), or by
 // Shutdown once RunStopped was received; Shutdown waits for that until its
 // ctx ends. After Shutdown, Subscribe returns a closed channel.
+//
+// buffer is the channel's capacity, clamped to [0, MaxSubscribeBuffer]: a
+// larger buffer would only reserve memory, since events already wait in
+// the subscription's own queue.
 func (s *Scheduler) Subscribe(buffer int) (<-chan Event, func()) {
-	ch := make(chan Event, max(buffer, 0))
+	ch := make(chan Event, min(max(buffer, 0), MaxSubscribeBuffer))
 	quit := make(chan struct{})
 	s.mu.Lock()
 	if s.state == stateClosed {

@@ -31,6 +31,7 @@ type taskConfig struct {
 	trigger  TriggerRule
 	cmd      []string  // Spec.Cmd
 	portable *portable // Call: handler and JSON arguments
+	refusal  string    // why the task is refused whatever its options (a nil function)
 
 	keyFound bool  // the store holds a result for key, decoded into the future
 	keyErr   error // the store lookup failed: the task is refused

@@ -30,7 +30,8 @@ const maxKept = 50
 //     in, and the event's kind matches the transition;
 //   - transitions go only Blocked → Queued → Running → {Succeeded, Failed},
 //     Running → Queued (a retry, or a busy backend), Blocked → Failed (a
-//     task refused at submission), Blocked → Succeeded (only for a Cached
+//     task refused at submission), Queued → Failed (a plug-in of its queue
+//     or backend panicked), Blocked → Succeeded (only for a Cached
 //     task, deduplicated by Key), and any non-terminal status → Killed;
 //   - a task becomes Queued and starts only when its dependencies allow it:
 //     all succeeded for AllSucceeded, all finished and one succeeded for
@@ -118,6 +119,7 @@ var legal = map[[2]dagq.Status]bool{
 	{dagq.Running, dagq.Succeeded}: true,
 	{dagq.Running, dagq.Failed}:    true,
 	{dagq.Blocked, dagq.Failed}:    true,
+	{dagq.Queued, dagq.Failed}:     true,
 	{dagq.Blocked, dagq.Succeeded}: true,
 	{dagq.Blocked, dagq.Killed}:    true,
 	{dagq.Queued, dagq.Killed}:     true,

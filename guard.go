@@ -1,0 +1,151 @@
+package dagq
+
+import (
+	"fmt"
+	"runtime/debug"
+	"time"
+)
+
+// User code that runs with the scheduler's lock held (a queue's ready set
+// and run tracker, a PriorityFunc inside a built-in ready set, a
+// strategy's release schedule, a Capacity backend's Acquire and Release)
+// is called through the guards below, so that a panic in it never
+// unwinds through the scheduler. A panic in a queue's plug-ins breaks the
+// queue: its ready set's state is unknown, so its Queued tasks, and those
+// that become ready in it later, fail with a [*PanicError] (Queued →
+// Failed) while the other queues go on. A panic in a backend's Acquire or
+// Release fails the task it was called for.
+
+// catchLocked, deferred directly, breaks q if the call it guards
+// panicked; what names the plug-in.
+func (q *Queue) catchLocked(what string) {
+	if r := recover(); r != nil {
+		q.breakLocked(what, r)
+	}
+}
+
+// breakLocked makes q broken by a panic r in its plug-in what, and dooms
+// the tasks in its ready set.
+func (q *Queue) breakLocked(what string, r any) {
+	if q.broken != nil {
+		return
+	}
+	q.broken = fmt.Errorf("dagq: queue %q: %s panicked: %w", q.name, what, &PanicError{Value: r, Stack: debug.Stack()})
+	s := q.s
+	for n := range s.nodes.all() {
+		if n.q == q && n.status == Queued && n.inReady {
+			s.doomLocked(n, q.broken)
+		}
+	}
+}
+
+// doomLocked takes Queued task n out of play, to fail with err at the
+// next safe point: the start of a dispatch round, where failing it
+// cannot disturb a round under way.
+func (s *Scheduler) doomLocked(n *node, err error) {
+	n.inReady = false
+	n.extra().doom = err
+	s.doomed = append(s.doomed, n)
+}
+
+// doomedLocked reports whether n waits to fail; it must not enter a ready
+// set again.
+func (n *node) doomedLocked() bool { return n.x != nil && n.x.doom != nil }
+
+// shutOutLocked dooms n instead of letting it into q's ready set if q is
+// broken or n already doomed, and reports whether it did.
+func (q *Queue) shutOutLocked(n *node) bool {
+	switch {
+	case q.broken != nil:
+		q.s.doomLocked(n, q.broken)
+	case n.doomedLocked():
+		q.s.doomLocked(n, n.x.doom)
+	default:
+		return false
+	}
+	return true
+}
+
+// failDoomedLocked fails the tasks set aside by doomLocked that are still
+// Queued, and returns the time it read (or now).
+func (s *Scheduler) failDoomedLocked(now int64) int64 {
+	for len(s.doomed) > 0 {
+		n := s.doomed[len(s.doomed)-1]
+		s.doomed[len(s.doomed)-1] = nil
+		s.doomed = s.doomed[:len(s.doomed)-1]
+		if n.status != Queued {
+			continue
+		}
+		if now == 0 {
+			now = s.now()
+		}
+		s.failLocked(n, n.x.doom, now)
+	}
+	return now
+}
+
+// trackLocked tells q's run tracker that n started (or finished).
+func (q *Queue) trackLocked(n *node, started bool) {
+	defer q.catchLocked("run tracker")
+	if started {
+		q.tracker.Started(Task{n})
+	} else {
+		q.tracker.Finished(Task{n})
+	}
+}
+
+// nextLocked returns the next offset of q's release schedule; if the
+// strategy panics, q breaks and the offset is 0 (the tasks it would pace
+// fail).
+func (q *Queue) nextLocked() (d time.Duration) {
+	defer q.catchLocked("strategy")
+	return q.run.next()
+}
+
+// askStrategy calls st's Releases and Limit, returning a panic as an
+// error.
+func askStrategy(st Strategy, rampup time.Duration) (next func() time.Duration, limit int, err error) {
+	defer recoverTo(&err)
+	if next, err = st.Releases(rampup); err != nil {
+		return nil, 0, err
+	}
+	return next, st.Limit(), nil
+}
+
+// acquireSafely calls b's Acquire for job; a panic fails the task.
+func (s *Scheduler) acquireSafely(n *node, b *backendEntry, job *Job) (ok bool) {
+	defer func() {
+		if r := recover(); r != nil {
+			ok = false
+			s.doomLocked(n, fmt.Errorf("dagq: backend %q: Acquire panicked: %w", b.name, &PanicError{Value: r, Stack: debug.Stack()}))
+		}
+	}()
+	return b.capa.Acquire(job)
+}
+
+// releaseSafely calls b's Release for job, returning a panic as an error.
+func releaseSafely(b *backendEntry, job *Job) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("dagq: backend %q: Release panicked: %w", b.name, &PanicError{Value: r, Stack: debug.Stack()})
+		}
+	}()
+	b.capa.Release(job)
+	return nil
+}
+
+// admitSafely calls b's Admit for job, returning a panic as an error.
+func admitSafely(b *backendEntry, job *Job) (err error) {
+	defer recoverTo(&err)
+	return b.capa.Admit(job)
+}
+
+// newReadySet calls p's NewReadySet, returning a panic or a nil set as an
+// error.
+func newReadySet(p Policy) (rs ReadySet, err error) {
+	defer recoverTo(&err)
+	if rs = p.NewReadySet(); rs == nil {
+		return nil, fmt.Errorf("policy %v: NewReadySet returned nil", p)
+	}
+	return rs, nil
+}
