@@ -21,7 +21,9 @@ import (
 // The process runs in a process group of its own, with the scheduler's
 // environment plus [ExecEnv] and, when a [GPU] backend assigned devices,
 // CUDA_VISIBLE_DEVICES. Its stdout and stderr go, merged, to a log file
-// per attempt under [ExecLogDir] (if set); the last 64 KiB are kept. A
+// per attempt under [ExecLogDir] (if set), capped at [ExecLogLimit] (64
+// MiB by default, keeping the head and the tail); the last 64 KiB are
+// also kept in memory. A
 // non-zero exit fails the task with an [*ExitError] carrying the exit code
 // and the output's tail. When the task is cancelled, killed or times out,
 // the group gets SIGTERM, then SIGKILL after the grace period
@@ -36,7 +38,7 @@ import (
 // tasks that need GPUs (wrap it in a GPU backend instead). On success the
 // task's value is an [ExecResult]. Exec is safe for concurrent use.
 func Exec(opts ...ExecOption) Backend {
-	e := &execBackend{grace: 5 * time.Second}
+	e := &execBackend{grace: 5 * time.Second, logLimit: DefaultExecLogLimit}
 	for _, o := range opts {
 		if o != nil {
 			o.applyExec(e)
@@ -52,10 +54,11 @@ type ExecOption interface {
 }
 
 type execBackend struct {
-	logDir string
-	grace  time.Duration
-	env    []string
-	dir    string
+	logDir   string
+	logLimit int64 // ExecLogLimit; 0: none
+	grace    time.Duration
+	env      []string
+	dir      string
 }
 
 type execLogDirOption string
@@ -172,7 +175,7 @@ func (e *execBackend) runOnDevices(ctx context.Context, job *Job) (any, error) {
 }
 
 // run runs job.Cmd; onDevices says a device backend assigned job.Devices.
-func (e *execBackend) run(ctx context.Context, job *Job, onDevices bool) (any, error) {
+func (e *execBackend) run(ctx context.Context, job *Job, onDevices bool) (_ any, err error) {
 	if len(job.Cmd) == 0 {
 		return nil, errEmptyArgv
 	}
@@ -187,9 +190,14 @@ func (e *execBackend) run(ctx context.Context, job *Job, onDevices bool) (any, e
 		if err != nil {
 			return nil, err
 		}
-		defer f.Close()
+		lg := newCappedLog(f, e.logLimit)
+		defer func() {
+			if cerr := lg.close(); cerr != nil && err == nil {
+				err = cerr
+			}
+		}()
 		res.Log = f.Name()
-		out = io.MultiWriter(f, tail)
+		out = io.MultiWriter(lg, tail)
 	}
 	cmd := exec.Command(job.Cmd[0], job.Cmd[1:]...)
 	cmd.Dir = e.dir
@@ -197,7 +205,7 @@ func (e *execBackend) run(ctx context.Context, job *Job, onDevices bool) (any, e
 	if onDevices || len(job.Devices) > 0 {
 		cmd.Env = append(cmd.Env, "CUDA_VISIBLE_DEVICES="+strings.Join(job.Devices, ","))
 	}
-	err := runGroup(ctx, cmd, out, e.grace)
+	err = runGroup(ctx, cmd, out, e.grace)
 	res.Output = tail.String()
 	if err == nil {
 		return res, nil

@@ -214,3 +214,21 @@ func TestExecOptionStrings(t *testing.T) {
 	require.Equal(t, `ExecEnv(["A=1"])`, dagq.ExecEnv("A=1").String())
 	require.Equal(t, `ExecDir("/tmp")`, dagq.ExecDir("/tmp").String())
 }
+
+// TestExecLogLimit runs a chatty command under a small ExecLogLimit: the
+// log file stays near the cap and keeps the output's start and end.
+func TestExecLogLimit(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	_, q := newExecScheduler(t, dagq.ExecLogDir(dir), dagq.ExecLogLimit(4096))
+	script := `echo START; i=0; while [ $i -lt 5000 ]; do echo "line $i"; i=$((i+1)); done; echo END`
+	res, err := dagq.Command(q, []string{"sh", "-c", script}).Get(t.Context())
+	require.NoError(t, err)
+	b, err := os.ReadFile(res.Log)
+	require.NoError(t, err)
+	require.Less(t, len(b), 4096+100)
+	require.True(t, strings.HasPrefix(string(b), "START\nline 0\n"))
+	require.True(t, strings.HasSuffix(string(b), "line 4999\nEND\n"))
+	require.Contains(t, string(b), "bytes of output dropped here, ExecLogLimit(4096)]")
+	require.Equal(t, "ExecLogLimit(4096)", dagq.ExecLogLimit(4096).String())
+}
