@@ -24,10 +24,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"reflect"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
 
 	"github.com/dagq/dagq"
 )
@@ -41,6 +43,7 @@ type Store struct {
 	db    *bolt.DB
 	codec Codec
 	batch bool
+	path  string
 }
 
 var _ dagq.Store = (*Store)(nil)
@@ -95,9 +98,16 @@ func (o openTimeoutOption) String() string {
 // the file (default one second).
 func WithOpenTimeout(d time.Duration) Option { return openTimeoutOption(d) }
 
-// Open opens the store in the file at path, creating it if needed. It
-// blocks while another process has the file open, up to the open timeout.
-// Close the store when done.
+// Open opens the store in the file at path, creating it if the file does
+// not exist. It blocks while another process has the file open, up to the
+// open timeout. Close the store when done.
+//
+// Open checks an existing file before using it: its meta pages, that it
+// is as long as they say, and every page of its records, in time linear
+// in its size. A file that fails (empty, truncated, damaged, or not a
+// store) is a [*CorruptError] wrapping [ErrCorrupt], naming the file;
+// nothing is written to it. No file content can crash the process: reads
+// of the mapped file that fault are turned into that error too.
 func Open(path string, opts ...Option) (*Store, error) {
 	c := config{codec: JSON(), openTimeout: time.Second}
 	for _, o := range opts {
@@ -105,21 +115,63 @@ func Open(path string, opts ...Option) (*Store, error) {
 			o.apply(&c)
 		}
 	}
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: c.openTimeout})
-	if err != nil {
+	if err := checkFile(path); err != nil {
+		return nil, err
+	}
+	var db *bolt.DB
+	err := guard(path, func() (err error) {
+		db, err = bolt.Open(path, 0o600, &bolt.Options{Timeout: c.openTimeout})
+		return err
+	})
+	if errors.Is(err, bolterrors.ErrInvalid) || errors.Is(err, bolterrors.ErrChecksum) || errors.Is(err, bolterrors.ErrVersionMismatch) {
+		err = &CorruptError{Path: path, Reason: err.Error()}
+	}
+	var ce *CorruptError
+	switch {
+	case errors.As(err, &ce):
+		return nil, err
+	case err != nil:
 		return nil, fmt.Errorf("boltstore: open %s: %w", path, err)
 	}
 	if c.batchDelay > 0 {
 		db.MaxBatchDelay = c.batchDelay
 	}
-	err = db.Update(func(tx *bolt.Tx) error {
-		_, err := tx.CreateBucketIfNotExists(bucket)
-		return err
-	})
-	if err != nil {
-		return nil, errors.Join(fmt.Errorf("boltstore: open %s: %w", path, err), db.Close())
+	err = guard(path, func() error { return db.View(walk) })
+	if err == nil {
+		err = db.Update(func(tx *bolt.Tx) error {
+			_, err := tx.CreateBucketIfNotExists(bucket)
+			return err
+		})
 	}
-	return &Store{db: db, codec: c.codec, batch: c.batch}, nil
+	if err != nil {
+		if !errors.As(err, &ce) {
+			err = fmt.Errorf("boltstore: open %s: %w", path, err)
+		}
+		return nil, errors.Join(err, db.Close())
+	}
+	return &Store{db: db, codec: c.codec, batch: c.batch, path: path}, nil
+}
+
+// walk reads every key of every bucket, so that a damaged page is met at
+// Open (under guard) rather than by a later Load or Keys.
+func walk(tx *bolt.Tx) error {
+	return tx.ForEach(func(_ []byte, b *bolt.Bucket) error { return walkBucket(b, 0) })
+}
+
+func walkBucket(b *bolt.Bucket, depth int) error {
+	if depth > 16 {
+		return errors.New("buckets nested too deep")
+	}
+	h := fnv.New64a()
+	return b.ForEach(func(k, v []byte) error {
+		h.Write(k)
+		if v == nil {
+			if nb := b.Bucket(k); nb != nil {
+				return walkBucket(nb, depth+1)
+			}
+		}
+		return nil
+	})
 }
 
 // Close closes the file. It waits for loads and saves under way.
@@ -145,7 +197,7 @@ func (st *Store) Load(ctx context.Context, key string, into any) (bool, error) {
 		return false, fmt.Errorf("boltstore: load %q into %T: want a non-nil pointer", key, into)
 	}
 	var found bool
-	err := st.db.View(func(tx *bolt.Tx) error {
+	err := st.view(func(tx *bolt.Tx) error {
 		rec := tx.Bucket(bucket).Get([]byte(key))
 		if rec == nil {
 			return nil
@@ -161,7 +213,7 @@ func (st *Store) Load(ctx context.Context, key string, into any) (bool, error) {
 		return st.codec.Unmarshal(payload, into) // payload is valid only inside the transaction
 	})
 	if err != nil {
-		return false, fmt.Errorf("boltstore: load %q: %w", key, err)
+		return false, wrapUnlessCorrupt(err, "load %q", key)
 	}
 	return found, nil
 }
@@ -210,14 +262,14 @@ func (st *Store) Keys(ctx context.Context) ([]string, error) {
 		return nil, err
 	}
 	var keys []string
-	err := st.db.View(func(tx *bolt.Tx) error {
+	err := st.view(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucket).ForEach(func(k, _ []byte) error {
 			keys = append(keys, string(k))
 			return nil
 		})
 	})
 	if err != nil {
-		return nil, fmt.Errorf("boltstore: keys: %w", err)
+		return nil, wrapUnlessCorrupt(err, "keys")
 	}
 	return keys, nil
 }

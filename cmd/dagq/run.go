@@ -148,7 +148,10 @@ func openState(p *pipeline, o *runOptions) (*boltstore.Store, error) {
 		return nil, fmt.Errorf("state file: %w", err)
 	}
 	st, err := boltstore.Open(o.state)
-	if err != nil {
+	switch {
+	case errors.Is(err, boltstore.ErrCorrupt):
+		return nil, fmt.Errorf("state file: %w", err) // names the file and what to do
+	case err != nil:
 		return nil, fmt.Errorf("state file %s (is another dagq using it?): %w", o.state, err)
 	}
 	if !o.resume {

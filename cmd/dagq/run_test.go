@@ -56,6 +56,22 @@ func TestRunExampleThenResume(t *testing.T) {
 	require.Empty(t, r.stderr)
 }
 
+// TestRunDamagedStateFile checks that a damaged state file stops the run
+// with a message naming the file and what to do, and is left as it was.
+func TestRunDamagedStateFile(t *testing.T) {
+	dir := t.TempDir()
+	state := filepath.Join(dir, ".dagq", "state.db")
+	require.NoError(t, os.MkdirAll(filepath.Dir(state), 0o755))
+	require.NoError(t, os.WriteFile(state, []byte("half a database"), 0o600))
+	r := runBinary(t, dir, "run", "--resume", examplePipeline(t))
+	require.Equal(t, exitFailed, r.code, r.stderr)
+	require.Contains(t, r.stderr, "dagq: state file: boltstore: "+filepath.Join(".dagq", "state.db")+" is not a sound store file (the file is 15 bytes, too short for a store)")
+	require.Contains(t, r.stderr, "move it aside")
+	b, err := os.ReadFile(state)
+	require.NoError(t, err)
+	require.Equal(t, "half a database", string(b))
+}
+
 func TestRunFailure(t *testing.T) {
 	dir := t.TempDir()
 	file := writeFile(t, dir, "p.yaml", `
