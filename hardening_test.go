@@ -534,3 +534,21 @@ func TestSubscribeHugeBuffer(t *testing.T) {
 	require.True(t, slices.Contains(kinds, dagq.TaskFinished))
 	require.Equal(t, dagq.RunStopped, kinds[len(kinds)-1])
 }
+
+// TestPanickingObserverIsContained checks that an observer panicking on
+// every event neither stops the run nor keeps events from the others.
+func TestPanickingObserverIsContained(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		c := dagqtest.NewChecker(dagqtest.Limits{})
+		bad := dagq.ObserverFunc(func(dagq.Event) { panic("observer exploded") })
+		s := dagq.New(dagq.WithObserver(bad), dagq.WithObserver(dagq.MultiObserver(bad, c)))
+		a := dagq.Submit(s.DefaultQueue(), value(1))
+		b := dagq.Then(s.DefaultQueue(), a, func(_ context.Context, v int) (int, error) { return v + 1, nil })
+		require.NoError(t, s.Run(bg))
+		v, err := b.Get(bg)
+		require.NoError(t, err)
+		require.Equal(t, 2, v)
+		require.NoError(t, s.Shutdown(bg))
+		c.Verify(t)
+	})
+}
