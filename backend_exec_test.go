@@ -232,3 +232,27 @@ func TestExecLogLimit(t *testing.T) {
 	require.Contains(t, string(b), "bytes of output dropped here, ExecLogLimit(4096)]")
 	require.Equal(t, "ExecLogLimit(4096)", dagq.ExecLogLimit(4096).String())
 }
+
+// TestShutdownDeadlineWaitsForExecGroups checks that Shutdown, once its
+// deadline passed and it cancelled a running command that ignores
+// SIGTERM, waits for the Exec backend's SIGKILL within its grace: when it
+// returns, the process group is gone, so a program that exits then leaves
+// nothing behind.
+func TestShutdownDeadlineWaitsForExecGroups(t *testing.T) {
+	t.Parallel()
+	needProc(t)
+	s := dagq.New(dagq.WithBackend("exec", dagq.Exec(dagq.ExecGrace(100*time.Millisecond))))
+	require.NoError(t, s.Start(t.Context()))
+	fifo := filepath.Join(t.TempDir(), "pid")
+	require.NoError(t, syscall.Mkfifo(fifo, 0o600))
+	f := dagq.Command(s.DefaultQueue(), []string{"sh", "-c", stubborn, "sh", fifo})
+	b, err := os.ReadFile(fifo) // blocks until the shell wrote its pid
+	require.NoError(t, err)
+	pgid, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel() // a deadline that has passed
+	require.Equal(t, context.Canceled, s.Shutdown(ctx), "everything returned within the grace")
+	require.False(t, groupAlive(t, pgid), "the process group is gone when Shutdown returns")
+	require.Equal(t, dagq.Killed, f.Status())
+}

@@ -552,3 +552,45 @@ func TestPanickingObserverIsContained(t *testing.T) {
 		c.Verify(t)
 	})
 }
+
+// TestShutdownGraceThenAbandons checks, in virtual time, that Shutdown
+// past its deadline waits its grace for cancelled tasks, returns as soon
+// as they are back, and otherwise says how many it abandoned.
+func TestShutdownGraceThenAbandons(t *testing.T) {
+	for _, tc := range []struct {
+		ignore time.Duration // how long the task runs on after its cancellation
+		want   string
+	}{
+		{0, ""},
+		{3 * time.Second, ""},
+		{time.Hour, "1 cancelled tasks still running after the 10s grace were abandoned"},
+	} {
+		t.Run(tc.ignore.String(), func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				s := dagq.New(dagq.WithShutdownGrace(10 * time.Second))
+				f := dagq.Submit(s.DefaultQueue(), func(ctx context.Context) (int, error) {
+					<-ctx.Done()
+					time.Sleep(tc.ignore)
+					return 0, ctx.Err()
+				})
+				require.NoError(t, s.Start(bg))
+				synctest.Wait()
+				ctx, cancel := context.WithTimeout(bg, time.Second)
+				defer cancel()
+				start := time.Now()
+				err := s.Shutdown(ctx)
+				require.ErrorIs(t, err, context.DeadlineExceeded)
+				require.Equal(t, dagq.Killed, f.Status())
+				if tc.want == "" {
+					require.Equal(t, context.DeadlineExceeded, err)
+					require.Equal(t, time.Second+tc.ignore, time.Since(start), "back as soon as the task returned")
+					return
+				}
+				require.ErrorContains(t, err, tc.want)
+				require.Equal(t, 11*time.Second, time.Since(start))
+				time.Sleep(tc.ignore) // the abandoned task returns, late
+				synctest.Wait()
+			})
+		})
+	}
+}

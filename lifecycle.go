@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Start begins dispatching. Tasks submitted before are started as their
@@ -107,6 +108,39 @@ func (s *Scheduler) runErrorLocked() error {
 	return &RunError{Tasks: s.counts.Submitted, Failed: s.counts.Failed, Killed: s.counts.Killed, Errs: errs}
 }
 
+// graceLocked waits, up to the shutdown grace, for the workers of the
+// tasks Shutdown just cancelled to return, and returns Shutdown's error:
+// ctxErr, saying how many were abandoned if some are still running.
+func (s *Scheduler) graceLocked(ctxErr error) error {
+	if s.busy > 0 && s.cfg.shutdownGrace > 0 {
+		t := time.NewTimer(s.cfg.shutdownGrace)
+		defer t.Stop()
+		for s.busy > 0 {
+			if s.quiet == nil {
+				s.quiet = make(chan struct{})
+			}
+			ch := s.quiet
+			s.mu.Unlock()
+			select {
+			case <-ch:
+			case <-t.C:
+				s.mu.Lock()
+				return s.abandonedLocked(ctxErr)
+			}
+			s.mu.Lock()
+		}
+	}
+	return s.abandonedLocked(ctxErr)
+}
+
+// abandonedLocked returns ctxErr, naming the tasks still running if any.
+func (s *Scheduler) abandonedLocked(ctxErr error) error {
+	if s.busy == 0 {
+		return ctxErr
+	}
+	return fmt.Errorf("dagq: shutdown: %w: %d cancelled tasks still running after the %v grace were abandoned", ctxErr, s.busy, s.cfg.shutdownGrace)
+}
+
 // abortLocked runs once Start's ctx has ended: every unfinished task is
 // killed. Workers call it too, so that a task that returned because the run
 // ended is reported killed, not failed, whoever gets the lock first.
@@ -122,11 +156,17 @@ func (s *Scheduler) abortLocked() {
 // [ErrClosed]), kills tasks that have not started (reasons say whether they
 // were blocked or queued), and waits for running tasks until ctx ends.
 // Tasks still running then have their contexts cancelled and are killed
-// ("killed while running"). When Shutdown returns, every event has been
-// delivered to the observers, RunStopped last, and Subscribe channels are
-// closed once drained; worker goroutines whose tasks honour their context
-// have exited. Shutdown returns ctx's error if ctx ended before running
-// tasks finished, else nil. Calling it again waits for the first call.
+// ("killed while running"), and Shutdown waits up to [WithShutdownGrace]
+// (default [DefaultShutdownGrace], 10 s) for their workers to return: an
+// [Exec] task's process group gets its SIGTERM and, after [ExecGrace], its
+// SIGKILL, so a program that exits when Shutdown returns leaves no
+// process behind. When Shutdown returns, every event has been delivered
+// to the observers, RunStopped last, and Subscribe channels are closed
+// once drained; worker goroutines whose tasks honour their context have
+// exited. Shutdown returns nil if the running tasks finished before ctx
+// ended; else ctx's error, wrapped in one that says how many cancelled
+// tasks were abandoned still running if the grace ran out. Calling it
+// again waits for the first call.
 func (s *Scheduler) Shutdown(ctx context.Context) error {
 	s.mu.Lock()
 	if s.state == stateClosed {
@@ -165,6 +205,7 @@ func (s *Scheduler) Shutdown(ctx context.Context) error {
 	}
 	if err != nil {
 		s.killAllLocked("shutdown", true, s.now())
+		err = s.graceLocked(err)
 	}
 	if s.runCancel != nil {
 		s.runCancel(fmt.Errorf("%w: shutdown", ErrKilled))

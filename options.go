@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime"
+	"time"
 )
 
 // Option configures a [Scheduler] at [New]. Options are plain comparable
@@ -26,6 +27,7 @@ type config struct {
 	resources      []resourceOption
 	failFast       bool
 	defaultSize    int
+	shutdownGrace  time.Duration
 }
 
 type namedBackend struct {
@@ -39,6 +41,7 @@ func newConfig(opts []Option) config {
 		defaultBackend: "local",
 		defaultSize:    runtime.GOMAXPROCS(0),
 		logger:         slog.New(slog.DiscardHandler),
+		shutdownGrace:  DefaultShutdownGrace,
 	}
 	for _, o := range opts {
 		if o != nil {
@@ -47,6 +50,26 @@ func newConfig(opts []Option) config {
 	}
 	return c
 }
+
+// DefaultShutdownGrace is how long [Scheduler.Shutdown] waits, after it
+// cancelled the tasks still running, for their workers to return: longer
+// than [Exec]'s default SIGTERM → SIGKILL sequence (5 s, then at most a
+// second for the process group).
+const DefaultShutdownGrace = 10 * time.Second
+
+type shutdownGraceOption time.Duration
+
+func (o shutdownGraceOption) apply(c *config) { c.shutdownGrace = max(time.Duration(o), 0) }
+func (o shutdownGraceOption) String() string {
+	return fmt.Sprintf("WithShutdownGrace(%v)", time.Duration(o))
+}
+
+// WithShutdownGrace sets how long [Scheduler.Shutdown] waits, once its
+// ctx ended and it cancelled the running tasks, for them to return
+// (default [DefaultShutdownGrace]; 0 returns at once). Give it at least
+// the [ExecGrace] of every Exec backend, so that their process groups get
+// their SIGKILL before the program exits.
+func WithShutdownGrace(d time.Duration) Option { return shutdownGraceOption(d) }
 
 type parallelismOption int
 

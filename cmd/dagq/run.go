@@ -77,7 +77,7 @@ func runPipeline(p *pipeline, o *runOptions, stdout, stderr io.Writer) int {
 	if store != nil {
 		defer store.Close()
 	}
-	s, runs, display, err := newScheduler(p, o, store, stderr)
+	s, display, err := newScheduler(p, o, store, stderr)
 	if err != nil {
 		fmt.Fprintf(stderr, "dagq: %v\n", err)
 		return exitBadInput
@@ -113,12 +113,11 @@ func runPipeline(p *pipeline, o *runOptions, stdout, stderr io.Writer) int {
 			case <-kill.Done():
 			}
 		}()
-		_ = s.Shutdown(kill) // an error only says that jobs were killed
+		_ = s.Shutdown(kill) // an error only says that jobs were killed; their process groups are gone
 		cancel()
 		<-waited
 	}
 	_ = s.Shutdown(context.Background()) // returns at once when all is done
-	runs.wait()                          // killed jobs' process groups are gone
 	if display != nil {
 		display.Close()
 	}
@@ -167,19 +166,22 @@ func openState(p *pipeline, o *runOptions) (*boltstore.Store, error) {
 
 // newScheduler makes the scheduler of a pipeline, with its backends,
 // store and display.
-func newScheduler(p *pipeline, o *runOptions, store *boltstore.Store, stderr io.Writer) (*dagq.Scheduler, *inflight, *progress.Display, error) {
+func newScheduler(p *pipeline, o *runOptions, store *boltstore.Store, stderr io.Writer) (*dagq.Scheduler, *progress.Display, error) {
 	execOpts := []dagq.ExecOption{dagq.ExecGrace(o.grace)}
 	if o.logs != "" {
 		execOpts = append(execOpts, dagq.ExecLogDir(o.logs))
 	}
-	shell := newInflight(dagq.Exec(execOpts...))
+	shell := dagq.Exec(execOpts...)
 	gpu, err := dagq.NewGPU(p.gpus, dagq.WithInner(shell))
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, err
 	}
 	opts := []dagq.Option{
 		dagq.WithBackend("shell", shell), dagq.WithBackend("gpu", gpu),
 		dagq.WithParallelism(p.parallelism),
+		// Shutdown waits for killed jobs' SIGTERM → SIGKILL sequence, so
+		// that dagq exits only once their process groups are gone.
+		dagq.WithShutdownGrace(o.grace + 2*time.Second),
 	}
 	if store != nil {
 		opts = append(opts, dagq.WithStore(store))
@@ -192,7 +194,7 @@ func newScheduler(p *pipeline, o *runOptions, store *boltstore.Store, stderr io.
 	case mode == "lines" || mode == "auto":
 		opts = append(opts, dagq.WithObserver(newLines(stderr)))
 	}
-	return dagq.New(opts...), shell, display, nil
+	return dagq.New(opts...), display, nil
 }
 
 // addPipeline creates the pipeline's queues and adds its jobs to s.
