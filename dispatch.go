@@ -350,6 +350,8 @@ func (s *Scheduler) finish(n *node, v any, err error) *node {
 	n.job = nil
 	if n.status == Running {
 		s.outcomeLocked(n, v, err, now)
+	} else if n.x != nil && n.x.lateDeps {
+		s.settleLateLocked(n, now)
 	}
 	if s.busy == 0 && s.quiet != nil {
 		close(s.quiet)

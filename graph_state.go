@@ -119,22 +119,55 @@ func (s *Scheduler) resolveLocked(root *node, now int64) {
 				stack = append(stack, d)
 				continue
 			}
-			if ok {
-				d.succeeded++
-			}
-			if !s.countDownLocked(d.id) {
+			if n.busy {
+				// n was killed while its attempt runs: a dependent that
+				// may run now (cleanup) waits until the attempt returned,
+				// an Exec task's process group gone (finish).
+				n.extra().lateDeps = true
 				continue
 			}
-			if d.trigger == AnySucceeded && d.succeeded == 0 {
-				s.killLocked(d, "no dependency succeeded; last: "+n.blame(), now)
+			if s.decideLocked(n, d, ok, now) {
 				stack = append(stack, d)
-				continue
 			}
-			s.readyLocked(d, now)
 		}
 	}
 	clear(stack)
 	s.stack = stack[:0]
+}
+
+// decideLocked counts n, terminal, as one more finished dependency of d,
+// Blocked under AnySucceeded or AllDone, and readies d if that was its
+// last, or kills it if none succeeded under AnySucceeded; it reports
+// whether it killed d.
+func (s *Scheduler) decideLocked(n, d *node, ok bool, now int64) (killed bool) {
+	if ok {
+		d.succeeded++
+	}
+	if !s.countDownLocked(d.id) {
+		return false
+	}
+	if d.trigger == AnySucceeded && d.succeeded == 0 {
+		s.killLocked(d, "no dependency succeeded; last: "+n.blame(), now)
+		return true
+	}
+	s.readyLocked(d, now)
+	return false
+}
+
+// settleLateLocked decides the dependents that n, killed while its attempt
+// ran, kept Blocked until that attempt returned.
+func (s *Scheduler) settleLateLocked(n *node, now int64) {
+	n.x.lateDeps = false
+	for e := n.outEdge; e != 0; {
+		ed := *s.edges.at(int(e))
+		e = ed.next
+		if ed.kind() != edgeTask {
+			continue
+		}
+		if d := s.taskLocked(ed.id()); d.status == Blocked && d.trigger != AllSucceeded && s.decideLocked(n, d, false, now) {
+			s.resolveLocked(d, now)
+		}
+	}
 }
 
 // countDownLocked counts one resolved dependency of task id and reports

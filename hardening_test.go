@@ -594,3 +594,38 @@ func TestShutdownGraceThenAbandons(t *testing.T) {
 		})
 	}
 }
+
+// TestCleanupWaitsForKilledAttempt checks that a task killed while it
+// runs is Killed at once, its AllSucceeded dependents with it, while its
+// AllDone dependent (cleanup) starts only once the killed attempt has
+// returned.
+func TestCleanupWaitsForKilledAttempt(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		c := dagqtest.NewChecker(dagqtest.Limits{})
+		s := dagq.New(dagq.WithObserver(c))
+		q := s.DefaultQueue()
+		returned := false
+		work := dagq.Submit(q, func(ctx context.Context) (int, error) {
+			<-ctx.Done()
+			time.Sleep(5 * time.Second) // winding down, as a process handling SIGTERM
+			returned = true
+			return 0, ctx.Err()
+		})
+		next := dagq.Then(q, work, func(_ context.Context, v int) (int, error) { return v, nil })
+		sawReturned := false
+		cleanup := dagq.Submit(q, func(context.Context) (int, error) {
+			sawReturned = returned
+			return 0, nil
+		}, dagq.After(work), dagq.Trigger(dagq.AllDone))
+		require.NoError(t, s.Start(bg))
+		synctest.Wait()
+		s.Cancel(work.ID(), "enough")
+		require.Equal(t, dagq.Killed, work.Status(), "killed at once")
+		require.Equal(t, dagq.Killed, next.Status(), "its dependents with it")
+		require.Equal(t, dagq.Blocked, cleanup.Status(), "cleanup waits for the attempt")
+		require.Error(t, s.Wait(bg))
+		require.True(t, sawReturned, "cleanup started after the killed attempt returned")
+		require.NoError(t, s.Shutdown(bg))
+		c.Verify(t)
+	})
+}

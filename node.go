@@ -82,6 +82,7 @@ type nodeExtra struct {
 	stream      itemSource         // a stream task's items, until it ends (stream.go)
 	portable    *portable          // Call: handler and JSON arguments
 	doom        error              // a Queued task's failure to come: a plug-in panicked (guard.go)
+	lateDeps    bool               // killed while running: dependents wait for the attempt to return
 }
 
 type poolUse struct {

@@ -173,8 +173,11 @@ type capacityPublisher interface {
 // Cancel kills the task id if it has not finished, and at once every task
 // that transitively depends on it, each with a reason naming the cause. A
 // running task's context is cancelled with a cause wrapping [ErrKilled];
-// its slot is freed when its function returns. Cancelling an unknown or
-// finished task does nothing.
+// its slot is freed when its function returns, and only then do its
+// AnySucceeded and AllDone dependents (cleanup) go on, so that they never
+// run beside a killed attempt still winding down (an [Exec] command
+// handling SIGTERM: they start once its process group is gone).
+// Cancelling an unknown or finished task does nothing.
 func (s *Scheduler) Cancel(id TaskID, reason string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -56,7 +56,8 @@ const (
 	// least one succeeded; it is killed if none did (DVSim's needs_any).
 	AnySucceeded
 	// AllDone runs the task once every dependency is terminal, whatever the
-	// outcome: cleanup work.
+	// outcome: cleanup work. A dependency killed while it ran counts once
+	// its attempt has returned (an Exec command's process group is gone).
 	AllDone
 )
 

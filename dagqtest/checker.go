@@ -40,7 +40,9 @@ const maxKept = 50
 //     which TaskInfo.Deps reports as the stream);
 //   - dependents are settled at once: when a task starts, no Blocked task
 //     is left whose trigger rule is already decided by its dependencies
-//     (tasks with a Key are exempt: they may wait for a twin's outcome);
+//     (tasks with a Key are exempt: they may wait for a twin's outcome; so
+//     are AnySucceeded and AllDone tasks with a dependency killed while
+//     running: they wait for its attempt to return);
 //   - no queue and not the whole scheduler runs more tasks than [Limits]
 //     allow, also while sizes change through [Checker.SetSize] and
 //     [Checker.SetParallelism];
@@ -79,7 +81,8 @@ type task struct {
 	trigger    dagq.TriggerRule
 	keyed      bool // has a Key: may adopt a twin's outcome
 	terminal   int
-	items      int // stream items emitted (TaskItem events)
+	items      int  // stream items emitted (TaskItem events)
+	killed     bool // killed while running: its attempt may still run
 	deps       []dagq.TaskID
 	dependents []dagq.TaskID
 }
@@ -200,6 +203,7 @@ func (c *Checker) transition(e dagq.Event) {
 	if e.From == dagq.Running {
 		c.running[e.Task.Queue]--
 		c.allRunning--
+		t.killed = e.To == dagq.Killed
 	}
 	if e.From == dagq.Blocked {
 		delete(c.undecided, id)
@@ -270,11 +274,25 @@ func (c *Checker) checkDeps(t *task, id dagq.TaskID, what string) {
 // if its dependencies now decide its fate. A task with a Key is exempt: it
 // may wait for the outcome of a twin instead.
 func (c *Checker) settle(id dagq.TaskID) {
-	if t := c.tasks[id]; t.status == dagq.Blocked && !t.keyed {
+	if t := c.tasks[id]; t.status == dagq.Blocked && !t.keyed && !c.waitsForAttempt(t) {
 		if decided, _ := c.rule(t); decided {
 			c.undecided[id] = true
 		}
 	}
+}
+
+// waitsForAttempt reports whether t, AnySucceeded or AllDone, has a
+// dependency killed while running, whose attempt it waits for.
+func (c *Checker) waitsForAttempt(t *task) bool {
+	if t.trigger == dagq.AllSucceeded {
+		return false
+	}
+	for _, d := range t.deps {
+		if c.tasks[d].killed {
+			return true
+		}
+	}
+	return false
 }
 
 // checkRunning counts a start against the limits in force at its time.
