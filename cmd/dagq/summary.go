@@ -78,7 +78,13 @@ func note(t dagq.TaskInfo) string {
 	return ""
 }
 
+// firstLine returns s's first line, without the colon that introduces the
+// lines after it (a command's output tail).
 func firstLine(s string) string {
-	s, _, _ = strings.Cut(s, "\n")
-	return strings.TrimSpace(s)
+	s, rest, _ := strings.Cut(s, "\n")
+	s = strings.TrimSpace(s)
+	if rest != "" {
+		s = strings.TrimSuffix(s, ":")
+	}
+	return s
 }

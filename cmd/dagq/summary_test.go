@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -41,4 +42,15 @@ report  killed     -         -      dependency "test" (id 3) failed: exit 2
 
 	out.Reset()
 	require.Equal(t, exitOK, writeSummary(&out, sampleTasks()[:2], time.Second))
+}
+
+// TestNoteOfAKilledJobEndsCleanly checks that the note of a job killed
+// because a command failed ends with the log's name, not with the colon
+// that introduced the command's output.
+func TestNoteOfAKilledJobEndsCleanly(t *testing.T) {
+	xe := &dagq.ExitError{Cmd: []string{"make", "lint"}, Code: 1, Log: ".dagq/logs/2-lint.1.log", Tail: "lint.go:3: unused"}
+	reason := `dependency "lint" (id 2) failed: ` + strings.TrimPrefix(xe.Error(), "dagq: ")
+	got := note(dagq.TaskInfo{Status: dagq.Killed, Reason: reason})
+	require.Equal(t, `dependency "lint" (id 2) failed: command "make lint" exited with code 1 (log .dagq/logs/2-lint.1.log)`, got)
+	require.Equal(t, "a:", firstLine("a:"), "a colon that ends the only line stays")
 }
