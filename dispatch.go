@@ -44,6 +44,9 @@ func (s *Scheduler) dispatchAtLocked(self bool, now int64) (mine *node) {
 		s.workers.Add(1)
 		go s.work(n)
 	}
+	if s.parallelism > 0 && s.busy >= s.parallelism {
+		s.capped = true
+	}
 	s.restoreSkippedLocked()
 	return mine
 }
@@ -63,7 +66,11 @@ func (s *Scheduler) pickLocked() *node {
 		var bq *Queue
 		var bk1, bk2 float64
 		for _, q := range s.queueList {
-			if q.busy >= q.size || q.full || q.broken != nil {
+			if q.busy >= q.size {
+				q.capped = true
+				continue
+			}
+			if q.full || q.broken != nil {
 				continue
 			}
 			n := q.peekLocked()
@@ -247,8 +254,8 @@ func (s *Scheduler) startLocked(n *node, now int64) {
 	n.busy = true
 	q.busy++
 	s.busy++
-	if n.times[atTargeted] == 0 {
-		n.times[atTargeted] = n.times[atReady]
+	if n.times[atDispatched] == 0 {
+		s.targetLocked(n, now)
 	}
 	n.times[atDispatched] = now
 	ctx := s.runCtx
@@ -325,6 +332,12 @@ func (s *Scheduler) finish(n *node, v any, err error) *node {
 	n.busy = false
 	q.busy--
 	s.busy--
+	if q.capped {
+		q.capped, q.opened = false, now
+	}
+	if s.capped {
+		s.capped, s.opened = false, now
+	}
 	if n.x != nil && n.x.stopTimeout != nil {
 		if err == nil {
 			err = n.overtimeErr()

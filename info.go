@@ -29,10 +29,13 @@ type TaskInfo struct {
 	Trigger  TriggerRule
 
 	// Times of the task's life; zero until reached. Ready is when its
-	// dependencies were met, Targeted the release time its queue's strategy
-	// chose (Ready when the queue has no strategy), Dispatched when the
-	// scheduler handed it to its backend, Started when the backend began it,
-	// Finished when it reached its terminal status.
+	// dependencies were met, Targeted when its queue's strategy meant it to
+	// start (a rate strategy's release time; for a slot strategy or no
+	// strategy, the later of Ready and the moment a slot freed for it: see
+	// docs/strategies.md), Dispatched when the scheduler handed it to its
+	// backend (Dispatched − Targeted, the queue delay, is never negative),
+	// Started when the backend began it, Finished when it reached its
+	// terminal status.
 	Submitted, Ready, Targeted, Dispatched, Started, Finished time.Time
 }
 

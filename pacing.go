@@ -27,6 +27,27 @@ type queueRun struct {
 	deadline *time.Timer // ends the run at MaxDuration
 }
 
+// targetLocked sets Targeted of n, about to start for the first time at
+// now: when the queue's strategy meant n to start, so that Dispatched −
+// Targeted is how late the scheduler was against that intent, never
+// negative. A rate strategy means its release time (set by releaseLocked;
+// a queue or scheduler too full to keep up makes the task late). A queue
+// without a strategy, or whose strategy limits concurrency (Synchronous,
+// Concurrent, Throughput with a limit), means "when a slot frees": the
+// task is targeted at the later of its release, its Ready, and the last
+// time a slot of its queue, of its strategy or of the global parallelism
+// freed after all were taken.
+func (s *Scheduler) targetLocked(n *node, now int64) {
+	t := n.times[atTargeted]
+	if t == 0 {
+		t = n.times[atReady]
+	}
+	if r := n.q.run; r == nil || r.next == nil || r.limit > 0 {
+		t = max(t, n.q.opened, s.opened)
+	}
+	n.times[atTargeted] = min(t, now)
+}
+
 // releasableLocked reports whether q, which has a free slot and whose best
 // ready task is n, may start n now. It starts q's run on first use, and
 // arms a timer when n must wait for its release time.

@@ -25,6 +25,8 @@ type Queue struct {
 	counts  Counts
 	skipped []*node // set aside during one dispatch round
 	full    bool    // looked past too many tasks this round
+	capped  bool    // all its slots were taken when a dispatch round looked
+	opened  int64   // when a slot last freed after that, for Targeted
 
 	broken error     // why its plug-ins can no longer be trusted (guard.go)
 	run    *queueRun // strategy and run limits; nil without (pacing.go)

@@ -51,6 +51,8 @@ type Scheduler struct {
 	ranks       *ranker // non-nil once a queue uses a rank-based policy
 	failed      []*node // Failed tasks, for Wait's error
 	doomed      []*node // Queued tasks to fail: a plug-in panicked (guard.go)
+	capped      bool    // the global parallelism was reached in a dispatch round
+	opened      int64   // when a slot of it last freed after that, for Targeted
 	firstKilled *node
 	idle        chan struct{}   // closed when no task is pending; made on demand
 	quiet       chan struct{}   // closed when busy reaches 0; made on demand
