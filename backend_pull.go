@@ -30,7 +30,8 @@ import (
 //	}
 //
 // A claimed task is Running until Complete; if it is killed or times out
-// meanwhile, a later Complete is ignored. [Scheduler.Shutdown] does not
+// meanwhile, a later Complete is ignored, and the context [Pull.Context]
+// made for the job is cancelled so that the worker can stop. [Scheduler.Shutdown] does not
 // wait for claimed tasks, since the loop that would complete them has
 // usually stopped: it kills them at once, and waiting Next calls return
 // [ErrClosed]. Pull is safe for concurrent use; several loops may call
@@ -55,6 +56,8 @@ type pullClaim struct {
 	done      chan pullResult // buffered: sending never blocks
 	released  chan struct{}   // closed by Release, once the scheduler recorded the outcome
 	completed bool
+	cause     error                     // why the attempt ended without Complete (Run's ctx)
+	cancels   []context.CancelCauseFunc // of the contexts made by Pull.Context
 }
 
 type pullResult struct {
@@ -73,7 +76,8 @@ func NewPull() *Pull {
 // scheduler's Shutdown it returns [ErrClosed].
 //
 // Run the job as you see fit: job.Func computes a closure task's value
-// (call it with a context of your own), job.Cmd and job.Handler/Args
+// (call it with the context of [Pull.Context], cancelled when the task
+// is), job.Cmd and job.Handler/Args
 // describe portable tasks. Then report with [Pull.Complete].
 func (p *Pull) Next(ctx context.Context) (*Job, error) {
 	p.mu.Lock()
@@ -178,7 +182,39 @@ func (p *Pull) Release(job *Job) {
 	if c := p.claims[job]; c != nil {
 		close(c.released)
 		delete(p.claims, job)
+		cause := c.cause
+		if cause == nil {
+			cause = errPullEnded
+		}
+		for _, cancel := range c.cancels {
+			cancel(cause)
+		}
 	}
+}
+
+var errPullEnded = errors.New("dagq: pull: the job's attempt has ended")
+
+// Context returns a context derived from parent for running job, a job
+// returned by Next: it is cancelled when the task's attempt ends without
+// the worker (killed, cancelled, timed out, the run ended), with the
+// task's cause (context.Cause), so that work nobody waits for any more
+// stops, as a Local task's would; and once the outcome is recorded. Run
+// job.Func with it, and call cancel when done:
+//
+//	ctx, cancel := p.Context(ctx, job)
+//	v, err := job.Func(ctx)
+//	cancel()
+//	p.Complete(job, v, err)
+func (p *Pull) Context(parent context.Context, job *Job) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithCancelCause(parent)
+	p.mu.Lock()
+	if c := p.claims[job]; c != nil {
+		c.cancels = append(c.cancels, cancel)
+	} else {
+		cancel(errPullEnded)
+	}
+	p.mu.Unlock()
+	return ctx, func() { cancel(context.Canceled) }
 }
 
 // Run hands job to a waiting Next call and blocks until [Pull.Complete]
@@ -211,7 +247,11 @@ func (p *Pull) Run(ctx context.Context, job *Job) (any, error) {
 	case r := <-c.done:
 		return r.v, r.err
 	case <-ctx.Done():
-		return nil, context.Cause(ctx)
+		cause := context.Cause(ctx)
+		p.mu.Lock()
+		c.cause = cause
+		p.mu.Unlock()
+		return nil, cause
 	}
 }
 

@@ -195,3 +195,45 @@ func TestPullPromisedWaiterLeaves(t *testing.T) {
 		require.ErrorContains(t, err, "Run without Acquire")
 	})
 }
+
+// TestPullContextEndsWithTheTask checks that the context Pull.Context
+// makes for a job is cancelled, with the task's cause, when the task
+// times out or is cancelled while the worker runs it, so that the worker
+// stops; and that one made for a job already settled is cancelled at once.
+func TestPullContextEndsWithTheTask(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		p := dagq.NewPull()
+		s := dagq.New(dagq.WithBackend("pull", p), dagq.WithDefaultBackend("pull"))
+		slow := func(ctx context.Context) (int, error) {
+			<-ctx.Done()
+			return 0, context.Cause(ctx)
+		}
+		timed := dagq.Submit(s.DefaultQueue(), slow, dagq.Timeout(time.Second))
+		cancelled := dagq.Submit(s.DefaultQueue(), slow)
+		require.NoError(t, s.Start(t.Context()))
+		var causes []error
+		var last *dagq.Job
+		for range 2 {
+			job, err := p.Next(t.Context())
+			require.NoError(t, err)
+			ctx, cancel := p.Context(t.Context(), job)
+			if job.ID == cancelled.ID() {
+				s.Cancel(job.ID, "enough")
+			}
+			<-ctx.Done() // the worker learns the task ended
+			causes = append(causes, context.Cause(ctx))
+			cancel()
+			p.Complete(job, nil, context.Cause(ctx))
+			last = job
+		}
+		require.ErrorIs(t, causes[0], context.DeadlineExceeded)
+		require.ErrorIs(t, causes[1], dagq.ErrKilled)
+		require.ErrorContains(t, causes[1], "enough")
+		require.Equal(t, dagq.Failed, timed.Status())
+		require.Equal(t, dagq.Killed, cancelled.Status())
+		ctx, cancel := p.Context(t.Context(), last)
+		defer cancel()
+		require.Error(t, ctx.Err(), "a settled job's context is already cancelled")
+		require.NoError(t, s.Shutdown(context.Background()))
+	})
+}

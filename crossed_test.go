@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dagq/dagq"
+	"github.com/dagq/dagq/dagqtest"
 )
 
 // The crossed matrix: every built-in policy × every way a start can be
@@ -20,7 +21,9 @@ import (
 // pool, GPU devices, GPU CPU slots, Pull's waiting Next calls) × every
 // backend kind (Local, Fake, Exec, GPU over Local and over Exec, Pull).
 // The oracle: the start order is the policy's, computed here from its
-// definition, whatever limits the start.
+// definition, whatever limits the start; the Checker watches every run.
+// crossed_features_test.go crosses the other features with the backend
+// kinds. A new feature gets its row in one of them.
 
 // crossTask is one task of the workload: independent tasks, all submitted
 // before Start, with distinct enough keys that each policy has one order.
@@ -196,7 +199,9 @@ func serve(ctx context.Context, p *dagq.Pull, done chan<- struct{}) {
 		if err != nil {
 			return
 		}
-		v, err := job.Func(ctx)
+		jctx, cancel := p.Context(ctx, job)
+		v, err := job.Func(jctx)
+		cancel()
 		p.Complete(job, v, err)
 	}
 }
@@ -206,7 +211,8 @@ func serve(ctx context.Context, p *dagq.Pull, done chan<- struct{}) {
 func runCrossed(t *testing.T, cp crossPolicy, cl crossLimit, workload []crossTask) []int {
 	opts, size, taskOpts, pull := cl.setup(t)
 	o := &order{}
-	s := dagq.New(append(opts, dagq.WithObserver(o))...)
+	c := dagqtest.NewChecker(dagqtest.Limits{Queues: map[string]int{"q": size}})
+	s := dagq.New(append(opts, dagq.WithObserver(o), dagq.WithObserver(c))...)
 	q, err := s.Queue("q", size, dagq.WithQueuePolicy(cp.policy))
 	require.NoError(t, err)
 	futures := make([]dagq.Dep, len(workload))
@@ -236,6 +242,7 @@ func runCrossed(t *testing.T, cp crossPolicy, cl crossLimit, workload []crossTas
 	stop()
 	<-served
 	require.NoError(t, s.Shutdown(context.Background()))
+	c.Verify(t)
 	var got []int
 	for name := range strings.FieldsSeq(o.String()) {
 		var i int

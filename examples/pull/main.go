@@ -53,7 +53,9 @@ func run(w io.Writer) error {
 		if err != nil {
 			return err
 		}
-		out, err := job.Func(ctx) // generate_step(task)
+		jctx, cancel := p.Context(ctx, job) // cancelled if the task is killed or times out
+		out, err := job.Func(jctx)          // generate_step(task)
+		cancel()
 		p.Complete(job, out, err)
 		st := s.Stats()
 		fmt.Fprintf(w, "%-22s -> %-24v pending %d (ready %d)\n", job.Name, out, st.Pending(), st.Queued)
