@@ -55,7 +55,8 @@ type ExecOption interface {
 
 type execBackend struct {
 	logDir   string
-	logLimit int64 // ExecLogLimit; 0: none
+	logLimit int64                                // ExecLogLimit; 0: none
+	onStart  func(job *Job, pid int) (gone func()) // ExecOnStart
 	grace    time.Duration
 	env      []string
 	dir      string
@@ -90,6 +91,21 @@ func (o execEnvOption) String() string           { return fmt.Sprintf("ExecEnv(%
 
 // ExecEnv adds "KEY=value" entries to the processes' environment.
 func ExecEnv(kv ...string) ExecOption { return execEnvOption(append([]string(nil), kv...)) }
+
+type execOnStartOption func(job *Job, pid int) (gone func())
+
+func (o execOnStartOption) applyExec(e *execBackend) { e.onStart = o }
+func (o execOnStartOption) String() string           { return "ExecOnStart(...)" }
+
+// ExecOnStart calls fn once each attempt's process has started, with its
+// pid (on Unix also its process group's id); fn may return a function
+// that is called once the process group is gone (nil for none). A
+// supervisor uses it to record what runs, so that after a crash of its
+// own it can find commands still running (the dagq command does). fn runs
+// on the task's worker and must be fast.
+func ExecOnStart(fn func(job *Job, pid int) (gone func())) ExecOption {
+	return execOnStartOption(fn)
+}
 
 type execDirOption string
 
@@ -205,7 +221,15 @@ func (e *execBackend) run(ctx context.Context, job *Job, onDevices bool) (_ any,
 	if onDevices || len(job.Devices) > 0 {
 		cmd.Env = append(cmd.Env, "CUDA_VISIBLE_DEVICES="+strings.Join(job.Devices, ","))
 	}
-	err = runGroup(ctx, cmd, out, e.grace)
+	var gone func()
+	err = runGroup(ctx, cmd, out, e.grace, func(pid int) {
+		if e.onStart != nil {
+			gone = e.onStart(job, pid)
+		}
+	})
+	if gone != nil {
+		gone()
+	}
 	res.Output = tail.String()
 	if err == nil {
 		return res, nil
@@ -253,7 +277,7 @@ func safeFileName(name string) string {
 
 // runGroup runs cmd in its own process group with its output copied to
 // out, and signals the group as Exec documents.
-func runGroup(ctx context.Context, cmd *exec.Cmd, out io.Writer, grace time.Duration) error {
+func runGroup(ctx context.Context, cmd *exec.Cmd, out io.Writer, grace time.Duration, started func(pid int)) error {
 	pr, pw, err := os.Pipe()
 	if err != nil {
 		return err
@@ -266,6 +290,7 @@ func runGroup(ctx context.Context, cmd *exec.Cmd, out io.Writer, grace time.Dura
 	if err != nil {
 		return err
 	}
+	started(cmd.Process.Pid)
 	copied := make(chan struct{})
 	go func() {
 		defer close(copied)

@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -255,4 +256,38 @@ func TestShutdownDeadlineWaitsForExecGroups(t *testing.T) {
 	require.Equal(t, context.Canceled, s.Shutdown(ctx), "everything returned within the grace")
 	require.False(t, groupAlive(t, pgid), "the process group is gone when Shutdown returns")
 	require.Equal(t, dagq.Killed, f.Status())
+}
+
+// TestExecOnStart checks that the hook sees each attempt's pid once the
+// process started, and that its gone function runs once the group is gone.
+func TestExecOnStart(t *testing.T) {
+	t.Parallel()
+	needProc(t)
+	var mu sync.Mutex
+	var pids []int
+	goneAlive := true
+	hook := func(job *dagq.Job, pid int) func() {
+		mu.Lock()
+		pids = append(pids, pid)
+		mu.Unlock()
+		return func() {
+			mu.Lock()
+			goneAlive = groupAlive(t, pid)
+			mu.Unlock()
+		}
+	}
+	_, q := newExecScheduler(t, dagq.ExecOnStart(hook))
+	res, err := dagq.Command(q, []string{"sh", "-c", "sleep 1000 & echo $$"}).Get(t.Context())
+	require.NoError(t, err)
+	mu.Lock()
+	defer mu.Unlock()
+	require.Equal(t, []int{mustAtoi(t, strings.TrimSpace(res.Output))}, pids)
+	require.False(t, goneAlive, "gone runs once the group is gone")
+	require.Equal(t, "ExecOnStart(...)", dagq.ExecOnStart(hook).String())
+}
+
+func mustAtoi(t *testing.T, s string) int {
+	n, err := strconv.Atoi(s)
+	require.NoError(t, err)
+	return n
 }

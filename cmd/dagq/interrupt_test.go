@@ -145,3 +145,44 @@ func TestSecondInterruptKills(t *testing.T) {
 	require.Equal(t, exitOK, res.code, res.stderr)
 	requireStatuses(t, res.stdout, "first cached", "hold succeeded", "after succeeded")
 }
+
+// TestRunRefusesWhileAnOrphanRuns: after dagq is killed with SIGKILL, its
+// running job goes on; the next run finds it through the running-jobs
+// file and refuses to start a second copy, naming the job and how to stop
+// it. Once it is gone, the run goes ahead.
+func TestRunRefusesWhileAnOrphanRuns(t *testing.T) {
+	dir := t.TempDir()
+	file := writeFile(t, dir, "p.yaml", `jobs:
+  - name: long
+    cmd: "if [ -f done ]; then exit 0; fi; echo $$ > long.pid; sleep 1000"
+`)
+	r := start(t, dir, "run", file)
+	r.await(t, "] start long")
+	var pid int
+	require.Eventually(t, func() bool {
+		b, _ := os.ReadFile(filepath.Join(dir, "long.pid"))
+		n, err := strconv.Atoi(strings.TrimSpace(string(b)))
+		pid = n
+		return err == nil
+	}, time.Minute, 5*time.Millisecond)
+	t.Cleanup(func() { _ = syscall.Kill(-pid, syscall.SIGKILL) })
+	require.NoError(t, r.cmd.Process.Kill()) // SIGKILL: dagq cannot stop its job
+	code, _ := r.wait(t)
+	require.Equal(t, -1, code)
+	require.NoError(t, syscall.Kill(pid, 0), "the orphan runs on")
+
+	for _, args := range [][]string{{"run", "--resume", file}, {"run", file}} {
+		res := runBinary(t, dir, args...)
+		require.Equal(t, exitFailed, res.code, res.stderr)
+		p := strconv.Itoa(pid)
+		require.Contains(t, res.stderr, `dagq: jobs of an earlier dagq run are still running, and would run twice: "long" (pid `+p+`; stop it with: kill -- -`+p+`)`)
+		require.Empty(t, res.stdout, "nothing ran")
+	}
+
+	require.NoError(t, syscall.Kill(-pid, syscall.SIGKILL))
+	writeFile(t, dir, "done", "")
+	require.Eventually(t, func() bool { return !(runningJob{PID: pid}).alive() }, time.Minute, 5*time.Millisecond)
+	res := runBinary(t, dir, "run", "--resume", file)
+	require.Equal(t, exitOK, res.code, "the run goes ahead once the orphan is gone: %s", res.stderr)
+	require.NoFileExists(t, filepath.Join(dir, ".dagq", "state.db.running"), "removed when nothing runs")
+}

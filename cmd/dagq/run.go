@@ -69,6 +69,14 @@ func runPipeline(p *pipeline, o *runOptions, stdout, stderr io.Writer) int {
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 	defer signal.Stop(sigs)
 
+	var running *runningFile
+	if o.state != "" {
+		if err := checkOrphans(o.state); err != nil {
+			fmt.Fprintf(stderr, "dagq: %v\n", err)
+			return exitFailed
+		}
+		running = newRunningFile(o.state)
+	}
 	store, err := openState(p, o)
 	if err != nil {
 		fmt.Fprintf(stderr, "dagq: %v\n", err)
@@ -77,7 +85,7 @@ func runPipeline(p *pipeline, o *runOptions, stdout, stderr io.Writer) int {
 	if store != nil {
 		defer store.Close()
 	}
-	s, display, err := newScheduler(p, o, store, stderr)
+	s, display, err := newScheduler(p, o, store, running, stderr)
 	if err != nil {
 		fmt.Fprintf(stderr, "dagq: %v\n", err)
 		return exitBadInput
@@ -118,6 +126,11 @@ func runPipeline(p *pipeline, o *runOptions, stdout, stderr io.Writer) int {
 		<-waited
 	}
 	_ = s.Shutdown(context.Background()) // returns at once when all is done
+	if running != nil {
+		if err := running.writeErr(); err != nil {
+			fmt.Fprintf(stderr, "dagq: warning: recording running jobs in %s: %v\n", running.path, err)
+		}
+	}
 	if display != nil {
 		display.Close()
 	}
@@ -166,8 +179,11 @@ func openState(p *pipeline, o *runOptions) (*boltstore.Store, error) {
 
 // newScheduler makes the scheduler of a pipeline, with its backends,
 // store and display.
-func newScheduler(p *pipeline, o *runOptions, store *boltstore.Store, stderr io.Writer) (*dagq.Scheduler, *progress.Display, error) {
+func newScheduler(p *pipeline, o *runOptions, store *boltstore.Store, running *runningFile, stderr io.Writer) (*dagq.Scheduler, *progress.Display, error) {
 	execOpts := []dagq.ExecOption{dagq.ExecGrace(o.grace)}
+	if running != nil {
+		execOpts = append(execOpts, dagq.ExecOnStart(running.started))
+	}
 	if o.logs != "" {
 		execOpts = append(execOpts, dagq.ExecLogDir(o.logs))
 	}
