@@ -55,7 +55,7 @@ type ExecOption interface {
 
 type execBackend struct {
 	logDir   string
-	logLimit int64                                // ExecLogLimit; 0: none
+	logLimit int64                                 // ExecLogLimit; 0: none
 	onStart  func(job *Job, pid int) (gone func()) // ExecOnStart
 	grace    time.Duration
 	env      []string

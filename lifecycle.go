@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 )
 
 // Start begins dispatching. Tasks submitted before are started as their
@@ -113,24 +112,31 @@ func (s *Scheduler) runErrorLocked() error {
 // ctxErr, saying how many were abandoned if some are still running.
 func (s *Scheduler) graceLocked(ctxErr error) error {
 	if s.busy > 0 && s.cfg.shutdownGrace > 0 {
-		t := time.NewTimer(s.cfg.shutdownGrace)
-		defer t.Stop()
-		for s.busy > 0 {
-			if s.quiet == nil {
-				s.quiet = make(chan struct{})
-			}
-			ch := s.quiet
-			s.mu.Unlock()
-			select {
-			case <-ch:
-			case <-t.C:
-				s.mu.Lock()
-				return s.abandonedLocked(ctxErr)
-			}
-			s.mu.Lock()
-		}
+		grace, stop := context.WithTimeout(context.Background(), s.cfg.shutdownGrace)
+		s.awaitQuietLocked(grace.Done())
+		stop()
 	}
 	return s.abandonedLocked(ctxErr)
+}
+
+// awaitQuietLocked waits, releasing the lock meanwhile, until no task runs
+// or done is closed, and reports whether no task runs.
+func (s *Scheduler) awaitQuietLocked(done <-chan struct{}) bool {
+	for s.busy > 0 {
+		if s.quiet == nil {
+			s.quiet = make(chan struct{})
+		}
+		ch := s.quiet
+		s.mu.Unlock()
+		select {
+		case <-ch:
+		case <-done:
+			s.mu.Lock()
+			return s.busy == 0
+		}
+		s.mu.Lock()
+	}
+	return true
 }
 
 // abandonedLocked returns ctxErr, naming the tasks still running if any.
@@ -190,18 +196,8 @@ func (s *Scheduler) Shutdown(ctx context.Context) error {
 	s.killAllLocked("shutdown", false, now)
 	s.stopRunsLocked()
 	var err error
-	for s.busy > 0 && err == nil {
-		if s.quiet == nil {
-			s.quiet = make(chan struct{})
-		}
-		ch := s.quiet
-		s.mu.Unlock()
-		select {
-		case <-ch:
-		case <-ctx.Done():
-			err = ctx.Err()
-		}
-		s.mu.Lock()
+	if !s.awaitQuietLocked(ctx.Done()) {
+		err = ctx.Err()
 	}
 	if err != nil {
 		s.killAllLocked("shutdown", true, s.now())
