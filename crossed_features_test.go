@@ -17,8 +17,8 @@ import (
 )
 
 // The features crossed with every backend kind: keys, retries, timeouts,
-// pause/resume and cancel, each on Local, Fake, Exec, GPU over Local and
-// over Exec, and Pull, with the Checker on every run. Tasks leave a line
+// pause/resume and cancel, each on Local, Fake, Exec, GPU over Local,
+// Exec and Fake, and Pull, with the Checker on every run. Tasks leave a line
 // in a file per run, so that one oracle counts runs of functions and of
 // commands alike.
 
@@ -64,6 +64,9 @@ func featureKinds() []featureKind {
 		{"gpu-local", false, func(t *testing.T) ([]dagq.Option, []dagq.TaskOption, *dagq.Pull) { return gpu(t, dagq.Local()) }},
 		{"gpu-exec", true, func(t *testing.T) ([]dagq.Option, []dagq.TaskOption, *dagq.Pull) {
 			return gpu(t, dagq.Exec(dagq.ExecGrace(50*time.Millisecond)))
+		}},
+		{"gpu-fake", false, func(t *testing.T) ([]dagq.Option, []dagq.TaskOption, *dagq.Pull) {
+			return gpu(t, dagq.NewFake(dagq.FakeDefault(dagq.FakeScript{Duration: time.Second, RunFunc: true})))
 		}},
 		{"pull", false, func(*testing.T) ([]dagq.Option, []dagq.TaskOption, *dagq.Pull) {
 			p := dagq.NewPull()

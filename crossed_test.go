@@ -19,7 +19,7 @@ import (
 // The crossed matrix: every built-in policy × every way a start can be
 // limited to one at a time (queue size, global parallelism, a resource
 // pool, GPU devices, GPU CPU slots, Pull's waiting Next calls) × every
-// backend kind (Local, Fake, Exec, GPU over Local and over Exec, Pull).
+// backend kind (Local, Fake, Exec, GPU over Local, Exec and Fake, Pull).
 // The oracle: the start order is the policy's, computed here from its
 // definition, whatever limits the start; the Checker watches every run.
 // crossed_features_test.go crosses the other features with the backend
@@ -183,6 +183,9 @@ func crossLimits() []crossLimit {
 		crossLimit{"gpu-exec/device", func(t *testing.T) ([]dagq.Option, int, []dagq.TaskOption, *dagq.Pull) {
 			return gpuLimit(t, "0", dagq.Exec(), 1)
 		}, true},
+		crossLimit{"gpu-fake/device", func(t *testing.T) ([]dagq.Option, int, []dagq.TaskOption, *dagq.Pull) {
+			return gpuLimit(t, "0", dagq.NewFake(dagq.FakeDefault(dagq.FakeScript{Duration: time.Second})), 1)
+		}, false},
 		crossLimit{"pull/next", func(*testing.T) ([]dagq.Option, int, []dagq.TaskOption, *dagq.Pull) {
 			p := dagq.NewPull()
 			return []dagq.Option{dagq.WithBackend("pull", p)}, 8, []dagq.TaskOption{dagq.OnBackend("pull")}, p
