@@ -2,6 +2,7 @@ package dagq
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -286,16 +287,26 @@ func timeoutError(d time.Duration) error {
 	return fmt.Errorf("%w: task timed out after %v", context.DeadlineExceeded, d)
 }
 
-// overtimeErr returns the error of n's attempt, which returned no error,
-// if it outlived its Timeout: a body that ignores its context and returns
-// nil late fails as one cut short would, whatever the backend. The
-// attempt's deadline is its own unless the run context's came first.
-func (n *node) overtimeErr() error {
-	dl, ok := n.ctx.parent.Deadline()
-	if ok && !time.Now().Before(dl) && n.ctx.parent.Err() != context.Canceled {
-		return timeoutError(n.x.timeout)
+// overtime returns the error of an attempt that returned no error but
+// outlived its Timeout: a body that ignores its context and returns nil
+// late fails as one cut short would, whatever the backend. It runs on the
+// attempt's worker, which owns the context until finish; an attempt with
+// the run's own context (no Timeout, no devices) costs one comparison.
+func (c *attemptCtx) overtime() error {
+	if c.parent == c.s.runCtx {
+		return nil
 	}
-	return nil
+	dl, ok := c.parent.Deadline()
+	if !ok || time.Now().Before(dl) {
+		return nil
+	}
+	if cause := context.Cause(c.parent); cause != nil {
+		if errors.Is(cause, context.DeadlineExceeded) {
+			return cause // the Timeout's own error
+		}
+		return nil // cancelled for another reason: the kill says why
+	}
+	return fmt.Errorf("%w: task outlived its deadline", context.DeadlineExceeded)
 }
 
 // work runs tasks on a worker goroutine until no more can start.
@@ -303,6 +314,9 @@ func (s *Scheduler) work(n *node) {
 	defer s.workers.Done()
 	for n != nil {
 		v, err := n.execute()
+		if err == nil {
+			err = n.ctx.overtime() // before its result is saved
+		}
 		if err == nil && n.keyed {
 			err = s.saveKey(n, v)
 		}
@@ -339,9 +353,6 @@ func (s *Scheduler) finish(n *node, v any, err error) *node {
 		s.capped, s.opened = false, now
 	}
 	if n.x != nil && n.x.stopTimeout != nil {
-		if err == nil {
-			err = n.overtimeErr()
-		}
 		n.x.stopTimeout()
 		n.x.stopTimeout = nil
 	}
