@@ -112,10 +112,20 @@ var Systems = []System{
 	}},
 	{Name: "go-workflow", MaxN: 100, Prepare: func(g *Graph, body func(int)) func() error {
 		return func() error {
-			w := &flow.Workflow{MaxConcurrency: runtime.GOMAXPROCS(0)}
+			// The width is bounded here, not with Workflow.MaxConcurrency:
+			// v0.1.13 returns a step's lease after signalling its end, so the
+			// loop can find the bucket full, wait, and never be woken again
+			// (seen as a 9-minute hang on a 2-core machine).
+			slots := make(chan struct{}, runtime.GOMAXPROCS(0))
+			w := &flow.Workflow{}
 			steps := make([]flow.Steper, g.N)
 			for i := range g.N {
-				steps[i] = flow.Func(strconv.Itoa(i), func(context.Context) error { body(i); return nil })
+				steps[i] = flow.Func(strconv.Itoa(i), func(context.Context) error {
+					slots <- struct{}{}
+					body(i)
+					<-slots
+					return nil
+				})
 				ups := make([]flow.Steper, len(g.Deps[i]))
 				for k, d := range g.Deps[i] {
 					ups[k] = steps[d]
