@@ -40,8 +40,12 @@ type Job struct {
 	Handler string
 	Args    json.RawMessage
 
-	Needs   Resources
-	Devices []string // set by a Capacity backend's Acquire
+	Needs Resources
+	// Devices is set by a device backend's Acquire ([GPU]): the devices it
+	// assigned, or an empty, non-nil slice for a job it runs without one
+	// (a CPU slot). Nil when no device backend holds the job. [Exec] sets
+	// CUDA_VISIBLE_DEVICES to them whenever it is not nil.
+	Devices []string
 	Key     string
 
 	Priority int // the task's Priority, for backends that order jobs
@@ -77,6 +81,45 @@ type CapacityNotifier interface {
 	NotifyCapacity(wake func())
 }
 
+// CapacityPublisher is an optional interface of a [CapacityNotifier] whose
+// new capacity must become visible to Acquire only under the scheduler's
+// lock, as [Pull]'s waiting Next calls do: after the backend calls its
+// wake function, the scheduler calls PublishCapacity with its lock held,
+// just before the dispatch round the wake causes. A round then sees one
+// capacity throughout, so a task lower in policy order cannot take
+// capacity that appeared after a higher one was refused. PublishCapacity
+// must be fast, must not block and must not call the scheduler; a panic
+// in it is logged.
+type CapacityPublisher interface {
+	PublishCapacity()
+}
+
+// UniformCapacity is an optional interface of a [Capacity] backend whose
+// jobs all take the same share of it (one slot each, as [Pull]'s waiting
+// Next calls), reported by UniformCapacity. When Acquire refuses one job
+// it refuses any other until capacity grows, so none can starve behind
+// smaller ones: the scheduler then never reserves the backend for a task
+// it had to pass over, which it does for other backends after 16 refusals
+// (so that a large job is not kept out by a stream of small ones) and
+// which would here only break the policy order. Asked once, at [New].
+type UniformCapacity interface {
+	UniformCapacity() bool
+}
+
+// ShutdownNotifier is an optional interface of a [Backend] that must hear
+// of [Scheduler.Shutdown], as [Pull] does to end its waiting Next calls.
+// NotifyShutdown is called once, with the scheduler's lock held, when
+// Shutdown begins, before it waits for running tasks: it must not block
+// or call the scheduler. It returns a function that reports whether a job
+// still running on the backend is stranded, never to end by itself (a
+// Pull job claimed and not completed: the loop that would complete it has
+// usually stopped), or nil if none is. Shutdown kills stranded tasks at
+// once, with a reason saying so, instead of waiting for them. A panic in
+// either function is logged and strands nothing.
+type ShutdownNotifier interface {
+	NotifyShutdown() (stranded func(job *Job) bool)
+}
+
 // CommandRunner is implemented by backends that say whether they run
 // commands (Job.Cmd, from [Command] or Spec.Cmd). A command task that names
 // no backend goes to the default backend ([WithDefaultBackend]) unless the
@@ -102,6 +145,9 @@ type backendEntry struct {
 	capa  Capacity // nil if the backend has no capacity interface
 	local bool     // the built-in Local backend: run the typed body directly
 	cmds  bool     // the backend runs commands (see CommandRunner)
+
+	pub     CapacityPublisher // nil if the backend publishes no capacity
+	uniform bool              // see UniformCapacity
 
 	reservedBy *node // a starving task that has first claim on capacity; guarded by Scheduler.mu
 }
@@ -130,6 +176,10 @@ func newBackendEntry(name string, b Backend) *backendEntry {
 	e := &backendEntry{name: name, b: b, cmds: runsCommands(b)}
 	_, e.local = b.(localBackend)
 	e.capa, _ = b.(Capacity)
+	e.pub, _ = b.(CapacityPublisher)
+	if u, ok := b.(UniformCapacity); ok && e.capa != nil {
+		e.uniform = askUniform(u)
+	}
 	return e
 }
 

@@ -180,18 +180,11 @@ func (e *execBackend) Release(*Job) {}
 
 // Run runs job.Cmd and waits for it; see [Exec].
 func (e *execBackend) Run(ctx context.Context, job *Job) (any, error) {
-	return e.run(ctx, job, false)
+	return e.run(ctx, job)
 }
 
-// runOnDevices runs job for a [GPU] backend: CUDA_VISIBLE_DEVICES is set
-// even when the job got no device, to empty, since CUDA reads it unset as
-// "every device".
-func (e *execBackend) runOnDevices(ctx context.Context, job *Job) (any, error) {
-	return e.run(ctx, job, true)
-}
-
-// run runs job.Cmd; onDevices says a device backend assigned job.Devices.
-func (e *execBackend) run(ctx context.Context, job *Job, onDevices bool) (_ any, err error) {
+// run runs job.Cmd.
+func (e *execBackend) run(ctx context.Context, job *Job) (_ any, err error) {
 	if len(job.Cmd) == 0 {
 		return nil, errEmptyArgv
 	}
@@ -218,7 +211,7 @@ func (e *execBackend) run(ctx context.Context, job *Job, onDevices bool) (_ any,
 	cmd := exec.Command(job.Cmd[0], job.Cmd[1:]...)
 	cmd.Dir = e.dir
 	cmd.Env = append(os.Environ(), e.env...)
-	if onDevices || len(job.Devices) > 0 {
+	if job.Devices != nil { // CUDA reads an unset variable as "every device"
 		cmd.Env = append(cmd.Env, "CUDA_VISIBLE_DEVICES="+strings.Join(job.Devices, ","))
 	}
 	var gone func()

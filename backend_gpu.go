@@ -158,7 +158,7 @@ func (g *GPU) Acquire(job *Job) bool {
 	if take == nil {
 		g.cpuUsed++
 	}
-	job.Devices = nil
+	job.Devices = make([]string, 0, len(take)) // not nil even on a CPU slot: see Job.Devices
 	for _, i := range take {
 		g.busy[i] = true
 		job.Devices = append(job.Devices, g.ids[i])
@@ -193,18 +193,9 @@ func (g *GPU) Release(job *Job) {
 // inner [Exec] always gets CUDA_VISIBLE_DEVICES: its devices, or empty on
 // a CPU slot.
 func (g *GPU) Run(ctx context.Context, job *Job) (any, error) {
-	if d, ok := g.inner.(deviceRunner); ok {
-		return d.runOnDevices(ctx, job)
-	}
 	return g.inner.Run(ctx, job)
 }
 
 // RunsCommands reports whether the inner backend runs commands; see
 // [CommandRunner].
 func (g *GPU) RunsCommands() bool { return runsCommands(g.inner) }
-
-// deviceRunner is an inner backend that must know it runs for a device
-// backend, such as Exec, which then always sets CUDA_VISIBLE_DEVICES.
-type deviceRunner interface {
-	runOnDevices(ctx context.Context, job *Job) (any, error)
-}

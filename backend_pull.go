@@ -38,7 +38,7 @@ import (
 // Next at once.
 type Pull struct {
 	mu       sync.Mutex  // guards the fields below; taken inside the scheduler's lock
-	incoming []chan *Job // Next calls not yet seen by the scheduler (see publishCapacity)
+	incoming []chan *Job // Next calls not yet seen by the scheduler (see PublishCapacity)
 	waiters  []chan *Job // Next calls the scheduler may hand jobs to
 	reserved int         // waiters promised by Acquire, not yet handed their job
 	claims   map[*Job]*pullClaim
@@ -47,8 +47,11 @@ type Pull struct {
 }
 
 var (
-	_ Capacity         = (*Pull)(nil)
-	_ CapacityNotifier = (*Pull)(nil)
+	_ Capacity          = (*Pull)(nil)
+	_ CapacityNotifier  = (*Pull)(nil)
+	_ CapacityPublisher = (*Pull)(nil)
+	_ UniformCapacity   = (*Pull)(nil)
+	_ ShutdownNotifier  = (*Pull)(nil)
 )
 
 // pullClaim is one job between Acquire and Release.
@@ -255,8 +258,26 @@ func (p *Pull) Run(ctx context.Context, job *Job) (any, error) {
 	}
 }
 
-// close ends Next calls, waiting or future.
-func (p *Pull) close() {
+// PublishCapacity makes the Next calls made since the last dispatch
+// visible to Acquire (see [CapacityPublisher]). The scheduler calls it
+// with its lock held, so that one dispatch round sees one number of
+// waiting calls: otherwise a call arriving mid-round could go to a task
+// after a better one was refused.
+func (p *Pull) PublishCapacity() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.waiters = append(p.waiters, p.incoming...)
+	p.incoming = p.incoming[:0]
+}
+
+// UniformCapacity reports true: every job takes one waiting Next call
+// (see [UniformCapacity]).
+func (p *Pull) UniformCapacity() bool { return true }
+
+// NotifyShutdown ends Next calls, waiting or future (they return
+// [ErrClosed]), and strands the claimed jobs not completed: the loop that
+// would complete them has usually stopped (see [ShutdownNotifier]).
+func (p *Pull) NotifyShutdown() (stranded func(*Job) bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.closed = true
@@ -264,17 +285,7 @@ func (p *Pull) close() {
 		close(w)
 	}
 	p.waiters, p.incoming = nil, nil
-}
-
-// publishCapacity makes the Next calls made since the last dispatch
-// visible to Acquire. The scheduler calls it with its lock held, so that
-// one dispatch round sees one number of waiting calls: otherwise a call
-// arriving mid-round could go to a task after a better one was refused.
-func (p *Pull) publishCapacity() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.waiters = append(p.waiters, p.incoming...)
-	p.incoming = p.incoming[:0]
+	return p.pending
 }
 
 // pending reports whether job is running on p and not completed.
@@ -285,23 +296,22 @@ func (p *Pull) pending(job *Job) bool {
 	return c != nil && !c.completed
 }
 
-// killPullLocked is Shutdown's step for Pull backends: it closes them and
-// kills their running tasks that were not completed, instead of waiting
-// for a loop that has usually stopped.
-func (s *Scheduler) killPullLocked(now int64) {
-	pulls := false
+// killStrandedLocked is Shutdown's first step: it tells the backends that
+// hear of it ([ShutdownNotifier]) and kills their stranded running tasks
+// at once, instead of waiting for them.
+func (s *Scheduler) killStrandedLocked(now int64) {
+	stranded := map[*backendEntry]func(*Job) bool{}
 	for _, b := range s.backends {
-		if p, ok := b.b.(*Pull); ok {
-			p.close()
-			pulls = true
+		if f := s.strandedSafely(b); f != nil {
+			stranded[b] = f
 		}
 	}
-	if !pulls {
+	if len(stranded) == 0 {
 		return
 	}
 	for n := range s.nodes.all() {
-		if p, ok := n.backend.b.(*Pull); ok && n.status == Running && (n.job == nil || p.pending(n.job)) {
-			s.killLocked(n, "shutdown: killed while running (claimed from a pull backend, never completed)", now)
+		if f := stranded[n.backend]; f != nil && n.status == Running && (n.job == nil || f(n.job)) {
+			s.killLocked(n, fmt.Sprintf("shutdown: killed while running (stranded on backend %q: never completed, it would not end by itself)", n.backend.name), now)
 		}
 	}
 }

@@ -44,8 +44,8 @@ func coreObservers() []Option {
 // needs no Stats.Queues: it measures what delivering events costs.
 type nopObserver struct{}
 
-func (nopObserver) Observe(Event) {}
-func (nopObserver) queuesUnused() {}
+func (nopObserver) Observe(Event)         {}
+func (nopObserver) ReadsQueueStats() bool { return false }
 
 // BenchmarkObservedRun compares a 1e5-task run with every core observer
 // attached to the same run without observers, and with one observer that

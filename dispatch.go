@@ -144,9 +144,7 @@ func (s *Scheduler) acquireLocked(n *node) bool {
 			if n.doomedLocked() {
 				return false // Acquire panicked: n fails, nothing to pass over
 			}
-			// Every Pull job takes one waiting Next call: none can starve
-			// for size, and a reservation would break the policy order.
-			if _, pull := b.b.(*Pull); !pull {
+			if !b.uniform { // see UniformCapacity
 				s.passOverLocked(n, &b.reservedBy)
 			}
 			return false

@@ -3,6 +3,7 @@ package dagq
 import (
 	"context"
 	"iter"
+	"slices"
 	"sync/atomic"
 )
 
@@ -50,7 +51,6 @@ const feedAhead = 8
 func Feed[R, T any](ctx context.Context, q *Queue, src iter.Seq[R], fn func(context.Context, R) (T, error), opts ...TaskOption) iter.Seq[Result[R, T]] {
 	return func(yield func(Result[R, T]) bool) {
 		f := newFeed[R, T](ctx, q)
-		defer f.close()
 		if f.more() {
 			for r := range src {
 				f.submit(r, fn, opts)
@@ -63,21 +63,12 @@ func Feed[R, T any](ctx context.Context, q *Queue, src iter.Seq[R], fn func(cont
 	}
 }
 
-// terminalWatcher is implemented by the output of a task whose end someone
-// waits for: the scheduler calls terminal, with its lock held, when the task
-// becomes terminal. terminal must not block.
-type terminalWatcher interface {
-	terminal(n *node)
-}
+// feedTo is the option that makes a task a Feed's: the scheduler posts it
+// to done, with its lock held, when it becomes terminal. done has room for
+// every live task of the feed, so that never blocks.
+type feedTo chan<- *node
 
-// feedOutput is the output of a Feed task: its future, and the feed's
-// channel, which has room for every live task of the feed.
-type feedOutput[T any] struct {
-	*Future[T]
-	done chan<- *node
-}
-
-func (o feedOutput[T]) terminal(n *node) { o.done <- n }
+func (o feedTo) applyTask(c *taskConfig) { c.feed = o }
 
 // feed is the state of one iteration of a Feed sequence. Only the
 // iterating goroutine touches it, except the channels and waiting.
@@ -106,7 +97,6 @@ func newFeed[R, T any](ctx context.Context, q *Queue) *feed[R, T] {
 	if q != nil { // else one request is pulled, to report the nil queue
 		f.budget = -1
 		q.s.mu.Lock()
-		q.feeds++
 		conc := q.size
 		if r := q.run; r != nil {
 			if r.limit > 0 {
@@ -122,16 +112,6 @@ func newFeed[R, T any](ctx context.Context, q *Queue) *feed[R, T] {
 	f.done = make(chan *node, f.window)
 	f.kick = make(chan struct{}, 1)
 	return f
-}
-
-// close unregisters the feed from its queue; every task of the feed is
-// terminal by then.
-func (f *feed[R, T]) close() {
-	if f.q != nil {
-		f.q.s.mu.Lock()
-		f.q.feeds--
-		f.q.s.mu.Unlock()
-	}
 }
 
 // more reports whether the feed may pull another request: the queue is
@@ -167,7 +147,7 @@ func (f *feed[R, T]) submit(r R, fn func(context.Context, R) (T, error), opts []
 	f.budget--
 	f.waiting.Add(1)
 	f.live[&t.f.node] = t
-	submit(f.q, &t.f.node, feedOutput[T]{t.f, f.done}, nil, opts)
+	submit(f.q, &t.f.node, t.f, nil, append(slices.Clip(opts), feedTo(f.done)))
 	if t.f.ID() == 0 {
 		f.done <- &t.f.node // refused before entering a scheduler
 	}

@@ -17,10 +17,8 @@ func (s *Scheduler) setStatusLocked(n *node, to Status, kind EventKind, reason s
 		if n.done != nil {
 			close(n.done)
 		}
-		if n.q.feeds > 0 {
-			if w, ok := n.out.(terminalWatcher); ok {
-				w.terminal(n) // Feed
-			}
+		if n.x != nil && n.x.feed != nil {
+			n.x.feed <- n // Feed
 		}
 	}
 	if n.item {

@@ -149,3 +149,55 @@ func newReadySet(p Policy) (rs ReadySet, err error) {
 	}
 	return rs, nil
 }
+
+// askUniform asks u whether its capacity is uniform; a panic answers no.
+func askUniform(u UniformCapacity) (uniform bool) {
+	defer func() {
+		if recover() != nil {
+			uniform = false
+		}
+	}()
+	return u.UniformCapacity()
+}
+
+// publishSafely calls b's PublishCapacity, logging a panic.
+func (s *Scheduler) publishSafely(b *backendEntry) {
+	defer func() {
+		if r := recover(); r != nil {
+			s.cfg.logger.Error("dagq: backend's PublishCapacity panicked", "backend", b.name, "panic", r)
+		}
+	}()
+	b.pub.PublishCapacity()
+}
+
+// strandedSafely calls the NotifyShutdown of b, if it has one, and returns
+// its stranded function wrapped so that a panic strands nothing; nil if
+// none can be stranded.
+func (s *Scheduler) strandedSafely(b *backendEntry) (stranded func(*Job) bool) {
+	sn, ok := b.b.(ShutdownNotifier)
+	if !ok {
+		return nil
+	}
+	log := func(r any) {
+		s.cfg.logger.Error("dagq: backend's shutdown hook panicked", "backend", b.name, "panic", r)
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			stranded = nil
+			log(r)
+		}
+	}()
+	f := sn.NotifyShutdown()
+	if f == nil {
+		return nil
+	}
+	return func(job *Job) (yes bool) {
+		defer func() {
+			if r := recover(); r != nil {
+				yes = false
+				log(r)
+			}
+		}()
+		return f(job)
+	}
+}

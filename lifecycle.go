@@ -192,7 +192,7 @@ func (s *Scheduler) Shutdown(ctx context.Context) error {
 		s.stopWatch()
 	}
 	now := s.now()
-	s.killPullLocked(now)
+	s.killStrandedLocked(now)
 	s.killAllLocked("shutdown", false, now)
 	s.stopRunsLocked()
 	var err error

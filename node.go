@@ -83,6 +83,7 @@ type nodeExtra struct {
 	portable    *portable          // Call: handler and JSON arguments
 	doom        error              // a Queued task's failure to come: a plug-in panicked (guard.go)
 	lateDeps    bool               // killed while running: dependents wait for the attempt to return
+	feed        chan<- *node       // Feed: where the task is posted once terminal (feed.go)
 }
 
 type poolUse struct {
@@ -172,6 +173,20 @@ func (t Task) Ready() time.Time { return t.n.at(atReady) }
 // Info returns the task's full snapshot. It allocates; prefer the other
 // accessors in ordering code.
 func (t Task) Info() TaskInfo { return t.n.info() }
+
+// Demand returns the ID of the newest task that transitively depends on
+// the task, its own if none: [LatestFirst]'s rank. It is kept while a
+// queue uses a [RankedPolicy] with [RankDemand], else it is 0.
+func (t Task) Demand() TaskID { return rankOf(t.n).demand }
+
+// Feeds returns how many tasks of other queues wait for this task alone:
+// [LatestFirst]'s look-ahead. Kept as Demand is.
+func (t Task) Feeds() int { return int(rankOf(t.n).feeds) }
+
+// Remaining returns the longest Cost-weighted path from the task to a
+// sink, its own Cost included: [CriticalPath]'s rank. It is kept while a
+// queue uses a [RankedPolicy] with [RankPath], else it is 0.
+func (t Task) Remaining() float64 { return rankOf(t.n).remaining }
 
 // IsZero reports whether t is the zero Task, which stands for "none".
 func (t Task) IsZero() bool { return t.n == nil }

@@ -31,14 +31,14 @@ type ObserverFunc func(Event)
 func (f ObserverFunc) Observe(e Event) { f(e) }
 
 // MultiObserver returns an observer that passes each event to every one of
-// obs in turn; a panic in one does not keep the event from the others.
+// obs in turn; a panic in one does not keep the event from the others. It
+// answers the optional interfaces for them together: it is an
+// [EventFilter] that takes an event if one of obs does (and gives it only
+// to those), a [QueueStatsReader] that reads the queues' counts if one of
+// obs does, and an [Attacher] that attaches those of obs that are; one
+// that then takes no events is no longer given any.
 func MultiObserver(obs ...Observer) Observer {
-	obs = append([]Observer(nil), obs...)
-	return ObserverFunc(func(e Event) {
-		for _, o := range obs {
-			observeSafely(o, e, nil)
-		}
-	})
+	return &multiObserver{obs: slices.Clone(obs), detached: make([]atomic.Bool, len(obs))}
 }
 
 // observeSafely calls o.Observe(e), logging a panic instead of crashing.
@@ -63,7 +63,7 @@ type sink struct {
 	l        *eventLog
 	epoch    time.Time
 	noQueues bool        // the observer never reads Stats.Queues: do not build it
-	filter   eventFilter // the observer's, if it ignores some events
+	filter   EventFilter // the observer's, if it ignores some events
 
 	// running is read by the scheduler at every event: it has cache lines
 	// of its own, away from what delivery writes.
@@ -77,8 +77,8 @@ type sink struct {
 	queues map[string]Counts // replica of the per-queue counts, unless noQueues
 	ids    []TaskID          // storage for the snapshots' Deps, filled in order
 	yields int               // how many times to yield after a small batch
-	asked  uint8             // filter classes whose answer is known in this batch (bit c: class c)
-	on     uint8             // of those, the enabled ones
+	asked  uint64            // the events (see evBit) whose answer is known in this batch
+	on     uint64            // of those, the enabled ones
 
 	// want is the sink's interest (see evBit): every event, or for a
 	// filter those it takes now, which its delivering goroutine finds out
@@ -122,10 +122,10 @@ const depsChunk = 4096
 // event on. quit is nil for observers given to New.
 func (s *Scheduler) addSinkLocked(o Observer, quit chan struct{}) *sink {
 	k := &sink{obs: o, log: s.cfg.logger, quit: quit, l: &s.events, epoch: s.epoch, counts: s.counts}
-	if _, k.noQueues = o.(queuesUnused); !k.noQueues {
+	if k.noQueues = !readsQueues(o); !k.noQueues {
 		k.queues = s.statsLocked().Queues
 	}
-	k.filter, _ = o.(eventFilter)
+	k.filter, _ = o.(EventFilter)
 	k.want.Store(allEvents)
 	if k.filter != nil {
 		s.filters++
@@ -138,39 +138,37 @@ func (s *Scheduler) addSinkLocked(o Observer, quit chan struct{}) *sink {
 	return k
 }
 
-// queuesUnused is implemented by this package's observers that never read
-// Event.Stats.Queues, sparing their sinks a map copy per event (the main
-// cost of delivering an event).
-type queuesUnused interface{ queuesUnused() }
-
-// eventFilter is implemented by this package's observers that ignore
-// some events (a [LogObserver] below its logger's level). classOf sorts
-// events into classes (0–7, its levels for a LogObserver) that it takes
-// or ignores as a whole, by kind, status reached and whether the task
-// came back from Running; enabled reports whether Observe would do
-// anything with events of class c. The sink builds and hands over only
-// the events of enabled classes, asking enabled at most once per class in
-// each batch of records rather than at every event, and the scheduler
-// does not even record the events that no sink takes (see
-// Scheduler.wantsLocked). Such an observer reads Event.Stats only in run
-// events: the counters of its sink are exact there only.
-type eventFilter interface {
-	classOf(kind EventKind, from, to Status) uint8
-	enabled(c uint8) bool
-}
-
 // allEvents is the interest of a sink that takes every event.
 const allEvents = ^uint64(0)
 
 // evBit returns the bit that stands for events of this kind and
-// transition in a sink's interest: one per kind and status reached (0
-// for run events), where a task's return from Running to Queued takes
-// the place of status 0.
+// transition in a sink's interest. A task event's kind follows from its
+// transition, which has a bit of its own; a run event (no transition)
+// takes one of the bits no transition uses, by kind.
 func evBit(kind kindIndex, from, to Status) uint64 {
-	if from == Running && to == Queued {
-		to = 0
+	if to == 0 {
+		return 1 << (uint(kind)<<3 | 7)
 	}
-	return 1 << (uint(kind)<<3 | uint(to))
+	return 1 << (uint(from)<<3 | uint(to))
+}
+
+// eventType is a kind of event with its transition.
+type eventType struct {
+	kind     EventKind
+	from, to Status
+}
+
+// eventTypes are all the events the scheduler emits, by kind and
+// transition.
+var eventTypes = []eventType{
+	{RunStarted, 0, 0}, {RunIdle, 0, 0}, {RunStopped, 0, 0},
+	{TaskSubmitted, 0, Blocked},
+	{TaskQueued, Blocked, Queued}, {TaskQueued, Running, Queued},
+	{TaskStarted, Queued, Running},
+	{TaskItem, Running, Running},
+	{TaskFinished, Running, Succeeded}, {TaskFinished, Blocked, Succeeded},
+	{TaskFinished, Running, Failed}, {TaskFinished, Queued, Failed}, {TaskFinished, Blocked, Failed},
+	{TaskFinished, Blocked, Killed}, {TaskFinished, Queued, Killed}, {TaskFinished, Running, Killed},
 }
 
 // interest returns the events the sink's observer takes now, as a mask
@@ -180,24 +178,10 @@ func (k *sink) interest() uint64 {
 	if k.filter == nil {
 		return allEvents
 	}
-	var asked, on uint8
 	var m uint64
-	for ki, kind := range eventKinds {
-		for to := range Killed + 1 {
-			from := Blocked
-			if to == 0 && kind == TaskQueued {
-				from, to = Running, Queued // a task back from Running
-			}
-			c := k.filter.classOf(kind, from, to)
-			if bit := uint8(1) << c; asked&bit == 0 {
-				asked |= bit
-				if k.enabled(c) {
-					on |= bit
-				}
-			}
-			if on&(1<<c) != 0 {
-				m |= evBit(kindIndex(ki), from, to)
-			}
+	for _, t := range eventTypes {
+		if enabledSafely(k.filter, t.kind, t.from, t.to) {
+			m |= evBit(indexOf(t.kind), t.from, t.to)
 		}
 	}
 	return m
@@ -338,30 +322,18 @@ func (k *sink) deliverRecord(r *record) {
 }
 
 // wants reports whether the observer's filter takes r, asking it about
-// r's class once per batch.
+// r's kind and transition once per batch.
 func (k *sink) wants(r *record) bool {
-	c := k.filter.classOf(eventKinds[r.kind], r.from, r.to)
-	bit := uint8(1) << c
+	bit := evBit(r.kind, r.from, r.to)
 	if k.asked&bit == 0 {
 		k.asked |= bit
-		if k.enabled(c) {
+		if enabledSafely(k.filter, eventKinds[r.kind], r.from, r.to) {
 			k.on |= bit
 		} else {
 			k.on &^= bit
 		}
 	}
 	return k.on&bit != 0
-}
-
-// enabled asks the observer's filter about class c. A panic answers yes:
-// Observe then meets it again, and it is logged.
-func (k *sink) enabled(c uint8) (ok bool) {
-	defer func() {
-		if recover() != nil {
-			ok = true
-		}
-	}()
-	return k.filter.enabled(c)
 }
 
 // depIDs returns the IDs of n's dependencies, in storage of the sink's

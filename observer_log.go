@@ -18,7 +18,7 @@ import (
 // Attached with [WithObserver], events below l's level cost the run
 // nearly nothing: the scheduler does not even record them unless another
 // observer takes them, and l's Enabled is asked once per level every
-// 10 ms of activity (outside the scheduler's lock), so that a change of
+// 10 ms of activity (outside the scheduler's lock; see [EventFilter]), so that a change of
 // l's level (a [slog.LevelVar]) applies to events from at most 20 ms
 // later on. Like any observer it runs on its own goroutine, never
 // delaying dispatch. A nil l stands for slog.Default().
@@ -61,18 +61,16 @@ func (o logObserver) Observe(e Event) {
 	o.l.LogAttrs(ctx, level, msg, attrs...)
 }
 
-// classOf returns the class of an event of this kind and transition (see
-// eventFilter): 0 to 3 for Debug, Info, Warn and Error.
-func (o logObserver) classOf(kind EventKind, from, to Status) uint8 {
+// Enabled reports whether l logs events of this kind and transition (see
+// [EventFilter]).
+func (o logObserver) Enabled(kind EventKind, from, to Status) bool {
 	level, _ := logLevel(kind, from, to)
-	return uint8((level - slog.LevelDebug) / 4)
+	return o.l.Enabled(context.Background(), level)
 }
 
-// enabled reports whether Observe logs the events of class c (see
-// eventFilter).
-func (o logObserver) enabled(c uint8) bool {
-	return o.l.Enabled(context.Background(), slog.LevelDebug+4*slog.Level(c))
-}
+// ReadsQueueStats reports false: the log carries the run's counts only
+// (see [QueueStatsReader]).
+func (logObserver) ReadsQueueStats() bool { return false }
 
 // logLevel returns the level and message LogObserver uses for an event.
 func logLevel(kind EventKind, from, to Status) (slog.Level, string) {
@@ -103,5 +101,3 @@ var taskLogs = [...]struct {
 	Failed:    {slog.LevelError, "task failed"},
 	Killed:    {slog.LevelWarn, "task killed"},
 }
-
-func (logObserver) queuesUnused() {}

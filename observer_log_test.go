@@ -98,19 +98,19 @@ func (h *levelCounter) Enabled(_ context.Context, l slog.Level) bool {
 	return l >= h.level.Level()
 }
 
-// TestLogObserverAsksOncePerLevelAndBatch checks that the sink of a
-// LogObserver asks its logger about each level once per batch of
+// TestLogObserverAsksOncePerEventTypeAndBatch checks that the sink of a
+// LogObserver asks it about each kind and transition once per batch of
 // records, and again in the next batch (the level may have changed).
-func TestLogObserverAsksOncePerLevelAndBatch(t *testing.T) {
+func TestLogObserverAsksOncePerEventTypeAndBatch(t *testing.T) {
 	h := &levelCounter{Handler: slog.NewTextHandler(io.Discard, nil), level: new(slog.LevelVar)}
-	k := &sink{filter: LogObserver(slog.New(h)).(eventFilter)}
+	k := &sink{filter: LogObserver(slog.New(h)).(EventFilter)}
 	started := record{kind: indexOf(TaskStarted), from: Queued, to: Running}
 	failed := record{kind: indexOf(TaskFinished), from: Running, to: Failed}
 	for range 3 {
 		require.False(t, k.wants(&started))
 		require.True(t, k.wants(&failed))
 	}
-	require.Equal(t, 2, h.asked, "once per level")
+	require.Equal(t, 2, h.asked, "once per kind and transition")
 	k.asked = 0 // the next batch
 	h.level.Set(slog.LevelDebug)
 	require.True(t, k.wants(&started))
@@ -123,7 +123,7 @@ type panickyLevel struct{ slog.Handler }
 func (panickyLevel) Enabled(context.Context, slog.Level) bool { panic("no level") }
 
 func TestLogObserverFilterPanicWantsTheEvent(t *testing.T) {
-	k := &sink{filter: LogObserver(slog.New(panickyLevel{slog.NewTextHandler(io.Discard, nil)})).(eventFilter)}
+	k := &sink{filter: LogObserver(slog.New(panickyLevel{slog.NewTextHandler(io.Discard, nil)})).(EventFilter)}
 	require.True(t, k.wants(&record{kind: indexOf(TaskStarted), from: Queued, to: Running}))
 }
 
@@ -167,22 +167,24 @@ func TestLogObserverLevelChange(t *testing.T) {
 	}
 }
 
-// TestEventBitsAndInterest checks that every kind and transition has a bit
-// of its own, and that a LogObserver at Info takes the bits of what it logs.
+// TestEventBitsAndInterest checks that every kind and transition the
+// scheduler emits has a bit of its own, and that a LogObserver at Info
+// takes the bits of what it logs.
 func TestEventBitsAndInterest(t *testing.T) {
 	seen := map[uint64]bool{}
-	for ki := range kindIndex(len(eventKinds)) {
-		for to := range Killed + 1 {
-			b := evBit(ki, Blocked, to)
-			require.False(t, seen[b], "kind %v, to %v", eventKinds[ki], to)
-			seen[b] = true
-		}
+	for _, e := range eventTypes {
+		b := evBit(indexOf(e.kind), e.from, e.to)
+		require.False(t, seen[b], "%v %v→%v", e.kind, e.from, e.to)
+		seen[b] = true
 	}
-	require.Equal(t, evBit(indexOf(TaskQueued), Running, Queued), evBit(indexOf(TaskQueued), Blocked, 0))
+	for _, e := range []EventKind{RunStarted, RunIdle, RunStopped} {
+		require.True(t, seen[evBit(indexOf(e), 0, 0)], "%v", e)
+	}
+	require.Len(t, seen, 16)
 
-	k := &sink{filter: LogObserver(slog.New(slog.DiscardHandler)).(eventFilter)}
+	k := &sink{filter: LogObserver(slog.New(slog.DiscardHandler)).(EventFilter)}
 	require.Zero(t, k.interest(), "a discarding handler takes nothing")
-	k.filter = LogObserver(slog.New(slog.NewTextHandler(io.Discard, nil))).(eventFilter)
+	k.filter = LogObserver(slog.New(slog.NewTextHandler(io.Discard, nil))).(EventFilter)
 	m := k.interest()
 	for _, e := range []struct {
 		kind     EventKind

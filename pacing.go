@@ -109,7 +109,7 @@ func (s *Scheduler) releaseLocked(q *Queue, n *node) {
 	}
 	if r.next != nil {
 		ready := n.times[atReady]
-		if _, fed := n.out.(terminalWatcher); fed && r.due > r.start {
+		if n.x != nil && n.x.feed != nil && r.due > r.start {
 			ready = 0
 		}
 		n.times[atTargeted] = max(r.due, ready, r.opened)

@@ -30,8 +30,9 @@ type Policy interface {
 //
 // A popped task does not always start: when its backend's capacity or a
 // resource pool is full the scheduler sets it aside, looks past it for a
-// task that fits, and pushes the tasks it set aside back with Push, in the
-// reverse order of their Pop. A set whose order depends on more than each
+// task that fits, and puts the tasks it set aside back, in the reverse
+// order of their Pop: with Unpop if the set is an [Unpopper], else with
+// Push. A set whose order depends on more than each
 // task's own key (a turn, a cursor) advances that state when a task
 // starts, in [RunTracker.Started], not in Pop, so that the order is the
 // same whatever limits the start; the built-in policies do.
@@ -42,6 +43,15 @@ type ReadySet interface {
 	Peek() Task
 	// Pop removes and returns the task Peek returns.
 	Pop() Task
+}
+
+// Unpopper is implemented by ready sets whose order depends on more than
+// each task's own key and that would rather undo a Pop than take the task
+// as if it had just become ready: Unpop puts back t, the task the last
+// Pop not yet undone returned, as if it had not been popped ([FairShare]
+// keeps its tenant's place in the round this way).
+type Unpopper interface {
+	Unpop(t Task)
 }
 
 // TaskRemover is implemented by ready sets that can drop a task which
@@ -56,6 +66,64 @@ type TaskRemover interface {
 type RunTracker interface {
 	Started(t Task)
 	Finished(t Task)
+}
+
+// Ranked is an optional interface of a [ReadySet] that orders its tasks by
+// a key, so that the scheduler can weigh its best task against the best
+// of other queues: when several queues could start a task, the one whose
+// best task has the highest key (primary first, then secondary) starts
+// first. HeadKey returns the key of the task Peek just returned. A ready
+// set that does not implement Ranked is ranked as [FIFO]'s, whose key is
+// (0, −ID). The built-in policies' keys, to which a custom set's compare:
+// [ByWeight] (Weight, −ID), [ByPriority] (Priority − time ready since New/aging, −ID),
+// [ShortestFirst] (−Cost, −ID), [PriorityFunc] (its value, −ID),
+// [CriticalPath] (Task.Remaining, −ID), [LatestFirst] (Task.Feeds,
+// Task.Demand·2²⁶ + ID); [FairShare] ranks as FIFO. A NaN ranks lowest.
+type Ranked interface {
+	HeadKey() (primary, secondary float64)
+}
+
+// Ranks names ranks of a task that the scheduler keeps from what depends
+// on it, for the policies that order by them ([RankedPolicy]).
+type Ranks uint8
+
+const (
+	// RankDemand keeps [Task.Demand] and [Task.Feeds] ([LatestFirst]).
+	RankDemand Ranks = 1 << iota
+	// RankPath keeps [Task.Remaining] ([CriticalPath]).
+	RankPath
+)
+
+// RankedPolicy is an optional interface of a [Policy] whose order depends
+// on ranks (see [Ranks]): the scheduler keeps the ranks Ranks names once a
+// queue uses the policy, and when a rank of a task waiting in that
+// queue's ready set changes (a dependent was submitted, or a dependent in
+// another queue now waits for it alone) it tells the set, if it is a
+// [Rekeyer]. Ranks is asked once per queue; 0 keeps none.
+type RankedPolicy interface {
+	Policy
+	Ranks() Ranks
+}
+
+// Rekeyer is implemented by the ready sets of a [RankedPolicy]: Rekey is
+// called, with the scheduler's lock held, when the ranks of t, a task in
+// the set, changed; the set then orders t by its new ranks.
+type Rekeyer interface {
+	Rekey(t Task)
+}
+
+// policyRanks asks p which ranks it orders by; a panic keeps none.
+func policyRanks(p Policy) (r Ranks) {
+	rp, ok := p.(RankedPolicy)
+	if !ok {
+		return 0
+	}
+	defer func() {
+		if recover() != nil {
+			r = 0
+		}
+	}()
+	return rp.Ranks()
 }
 
 // scorePolicy is a policy that orders by a static score per task: higher
@@ -122,6 +190,9 @@ func (s *heapSet) push(n *node, k1, k2 float64) {
 	s.h = append(s.h, heapEntry{k1, k2, n, n.gen})
 	s.up(len(s.h) - 1)
 }
+
+// HeadKey returns the keys of the task Peek returned (see [Ranked]).
+func (s *heapSet) HeadKey() (float64, float64) { return s.h[0].k1, s.h[0].k2 }
 
 func (s *heapSet) Peek() Task {
 	for len(s.h) > 0 {

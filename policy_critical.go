@@ -12,5 +12,5 @@ func criticalScore(n *node) (float64, float64) { return rankOf(n).remaining, -fl
 // [LatestFirst] (each unfinished ancestor visited at most once per
 // dispatch that needs it). Ready-set operations are O(log n).
 func CriticalPath() Policy {
-	return rankPolicy{scorePolicy{"critical-path", criticalScore}, rankPath}
+	return rankPolicy{scorePolicy{"critical-path", criticalScore}, RankPath}
 }

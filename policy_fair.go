@@ -142,10 +142,10 @@ func (s *fairSet) Pop() Task {
 	return t
 }
 
-// unpop puts back at the head of its tenant's queue a task that Pop
+// Unpop puts back at the head of its tenant's queue a task that Pop
 // returned and that could not start; tasks are put back in the reverse
 // order of their Pop.
-func (s *fairSet) unpop(t Task) {
+func (s *fairSet) Unpop(t Task) {
 	tq := s.tenant(t.n)
 	if tq.head > 0 {
 		tq.head--

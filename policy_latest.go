@@ -44,5 +44,5 @@ func latestScore(n *node) (float64, float64) {
 // growing deeper while it runs pays for re-visiting that part at each
 // dispatch.
 func LatestFirst() Policy {
-	return rankPolicy{scorePolicy{"latest-first", latestScore}, rankLatest}
+	return rankPolicy{scorePolicy{"latest-first", latestScore}, RankDemand}
 }

@@ -36,24 +36,19 @@ type rankState struct {
 	rankMark  uint32  // the flush that last put it on the work heap or the re-key list
 }
 
-// rankKind says which ranks are kept.
-type rankKind uint8
-
-const (
-	rankLatest rankKind = 1 << iota
-	rankPath
-)
-
 // rankPolicy is a scorePolicy whose score depends on the ranks.
 type rankPolicy struct {
 	scorePolicy
-	kind rankKind
+	kind Ranks
 }
+
+// Ranks reports the ranks the policy orders by (see [RankedPolicy]).
+func (p rankPolicy) Ranks() Ranks { return p.kind }
 
 // ranker keeps the ranks of a scheduler's tasks. Guarded by the
 // scheduler's mu.
 type ranker struct {
-	kinds rankKind
+	kinds Ranks
 	cross bool // some task depends on a task of another queue
 	// The tasks submitted since the last flush, in ID order, are
 	// Scheduler.nodes from index from to index to (excluded).
@@ -83,18 +78,20 @@ func (r *ranker) rank(n *node) *rankState {
 	return r.ranks.at(int(n.id - 1))
 }
 
-// attachPolicyLocked starts keeping the ranks p needs. Tasks submitted
-// before need none: ranks flow from dependents to dependencies, so only
-// tasks submitted later reach the new queue's tasks.
-func (s *Scheduler) attachPolicyLocked(p Policy) {
-	rp, ok := p.(rankPolicy)
-	if !ok {
+// attachPolicyLocked starts keeping the ranks of q's policy, if it is a
+// [RankedPolicy], and resolves the ready set that hears of their changes.
+// Tasks submitted before need none: ranks flow from dependents to
+// dependencies, so only tasks submitted later reach the new queue's tasks.
+func (s *Scheduler) attachPolicyLocked(q *Queue) {
+	kind := policyRanks(q.policy)
+	if kind == 0 {
 		return
 	}
+	q.rekeyer, _ = q.ready.(Rekeyer)
 	if s.ranks == nil {
 		s.ranks = &ranker{nodes: &s.nodes, from: s.nodes.len(), to: s.nodes.len()}
 	}
-	s.ranks.kinds |= rp.kind
+	s.ranks.kinds |= kind
 }
 
 // addLocked records a task that was just submitted, the last of
@@ -118,7 +115,7 @@ func (r *ranker) addLocked(n *node, waiting int32) {
 // gains a dependent it alone holds back, which counts for LatestFirst's
 // look-ahead when d is in another queue.
 func (r *ranker) oneLeftLocked(d *node) {
-	if r.kinds&rankLatest == 0 || !r.cross {
+	if r.kinds&RankDemand == 0 || !r.cross {
 		return
 	}
 	for _, u := range d.deps {
@@ -132,22 +129,26 @@ func (r *ranker) oneLeftLocked(d *node) {
 	}
 }
 
-// rekeyLocked re-inserts a ready task whose rank changed into its
-// queue's rank-based ready set, superseding its old entry. Superseded
-// entries of tasks whose rank rose sink below the live ones and could stay
-// for good under LatestFirst, where new tasks outrank them: the heap is
-// compacted when they outnumber the tasks waiting in the queue.
+// rekeyLocked tells the ready set of a ready task whose rank changed
+// ([Rekeyer]). In the built-in ones superseded entries of tasks whose rank
+// rose sink below the live ones and could stay for good under
+// LatestFirst, where new tasks outrank them: the heap is compacted when
+// they outnumber the tasks waiting in the queue.
 func (r *ranker) rekeyLocked(n *node) {
-	if !n.inReady {
+	if !n.inReady || n.q.rekeyer == nil || n.q.broken != nil {
 		return
 	}
-	if _, ok := n.q.policy.(rankPolicy); !ok {
-		return
-	}
-	hs := n.q.ready.(*heapSet)
-	hs.Push(Task{n})
-	if len(hs.h) > 2*n.q.counts.Queued+64 {
-		hs.compact()
+	defer n.q.catchLocked("ready set")
+	n.q.rekeyer.Rekey(Task{n})
+}
+
+// Rekey re-inserts t with its new key, superseding its old entry (see
+// [Rekeyer]), and compacts the heap when the superseded entries outnumber
+// the queue's ready tasks.
+func (s *heapSet) Rekey(t Task) {
+	s.Push(t)
+	if len(s.h) > 2*t.n.q.counts.Queued+64 {
+		s.compact()
 	}
 }
 
@@ -208,10 +209,10 @@ func (r *ranker) raiseDepsLocked(x *node, first TaskID) {
 		}
 		ps := r.rank(p)
 		changed := false
-		if r.kinds&rankLatest != 0 && xs.demand > ps.demand {
+		if r.kinds&RankDemand != 0 && xs.demand > ps.demand {
 			ps.demand, changed = xs.demand, true
 		}
-		if r.kinds&rankPath != 0 {
+		if r.kinds&RankPath != 0 {
 			if c := p.cost + xs.remaining; c > ps.remaining {
 				ps.remaining, changed = c, true
 			}

@@ -16,21 +16,23 @@ type Queue struct {
 	desc string // the settings it was created with, to compare re-creations
 
 	// Guarded by s.mu.
-	size    int
-	busy    int // slots held by executing tasks
-	policy  Policy
-	ready   ReadySet
-	tracker RunTracker  // ready, if it tracks runs
-	remover TaskRemover // ready, if it removes
-	counts  Counts
-	skipped []*node // set aside during one dispatch round
-	full    bool    // looked past too many tasks this round
-	capped  bool    // all its slots were taken when a dispatch round looked
-	opened  int64   // when a slot last freed after that, for Targeted
+	size     int
+	busy     int // slots held by executing tasks
+	policy   Policy
+	ready    ReadySet
+	tracker  RunTracker  // ready, if it tracks runs
+	remover  TaskRemover // ready, if it removes
+	ranked   Ranked      // ready, if it ranks its best task against other queues'
+	unpopper Unpopper    // ready, if it puts back popped tasks itself
+	rekeyer  Rekeyer     // ready, if its policy orders by ranks and it hears of their changes
+	counts   Counts
+	skipped  []*node // set aside during one dispatch round
+	full     bool    // looked past too many tasks this round
+	capped   bool    // all its slots were taken when a dispatch round looked
+	opened   int64   // when a slot last freed after that, for Targeted
 
 	broken error     // why its plug-ins can no longer be trusted (guard.go)
 	run    *queueRun // strategy and run limits; nil without (pacing.go)
-	feeds  int       // Feeds iterating over the queue (feed.go)
 }
 
 // QueueOption configures a queue at creation.
@@ -118,7 +120,9 @@ func (s *Scheduler) newQueueLocked(name string, size int, desc string, c queueCo
 	}
 	q.tracker, _ = q.ready.(RunTracker)
 	q.remover, _ = q.ready.(TaskRemover)
-	s.attachPolicyLocked(p)
+	q.ranked, _ = q.ready.(Ranked)
+	q.unpopper, _ = q.ready.(Unpopper)
+	s.attachPolicyLocked(q)
 	s.queues[name] = q
 	s.queueList = append(s.queueList, q)
 	return q
@@ -190,12 +194,13 @@ func (q *Queue) peekLocked() (n *node) {
 
 // keysLocked returns the keys that rank n, the task peekLocked just
 // returned, against the other queues' best: higher k1 first, then higher
-// k2. A score-based ready set gives its keys; any other ranks by ID.
+// k2. A [Ranked] ready set gives its keys; any other ranks as FIFO does.
 func (q *Queue) keysLocked(n *node) (k1, k2 float64) {
-	if h, ok := q.ready.(*heapSet); ok {
-		return h.h[0].k1, h.h[0].k2
+	if q.ranked == nil {
+		return fifoScore(n)
 	}
-	return fifoScore(n)
+	defer q.catchLocked("ready set")
+	return q.ranked.HeadKey()
 }
 
 // pushLocked puts a ready task into the queue's ready set.
@@ -216,13 +221,6 @@ func (q *Queue) popLocked() (ok bool) {
 	return true
 }
 
-// unpopper is a built-in ready set that can put back a task it popped
-// as if it had not been popped: its order depends on more than the tasks'
-// keys (FairShare's turn).
-type unpopper interface {
-	unpop(t Task)
-}
-
 // restoreLocked puts back a task that was popped but did not fit its pools
 // or backend. Tasks are restored in the reverse order of their Pop.
 func (q *Queue) restoreLocked(n *node) {
@@ -231,8 +229,8 @@ func (q *Queue) restoreLocked(n *node) {
 	}
 	n.inReady = true
 	defer q.catchLocked("ready set")
-	if u, ok := q.ready.(unpopper); ok {
-		u.unpop(Task{n})
+	if q.unpopper != nil {
+		q.unpopper.Unpop(Task{n})
 		return
 	}
 	q.ready.Push(Task{n})

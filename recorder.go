@@ -11,10 +11,11 @@ import (
 // value is ready to use: pass &r to [WithObserver]. Its methods are safe
 // for concurrent use.
 //
-// Attached with WithObserver, a Recorder takes no events at all: the
-// scheduler keeps every task's snapshot anyway, so the Recorder reads
-// them from it when asked ([Recorder.Tasks]), and recording costs the run
-// nothing. It then keeps that scheduler (its tasks and their results)
+// Attached with WithObserver (directly or in a [MultiObserver]), a
+// Recorder takes no events at all: the scheduler keeps every task's
+// snapshot anyway, so the Recorder reads them from it when asked
+// ([Recorder.Tasks]), and recording costs the run nothing. It does so
+// through [Attacher], which any observer can implement. It then keeps that scheduler (its tasks and their results)
 // reachable for as long as it is itself. Observe, for events from
 // elsewhere (a [MultiObserver], [Scheduler.Subscribe]), keeps one copy
 // of each task's latest snapshot.
@@ -39,11 +40,13 @@ func (r *Recorder) Observe(e Event) {
 	r.observed[i] = &t
 }
 
-// attach makes r read the tasks of s (see WithObserver).
-func (r *Recorder) attach(s *Scheduler) {
+// Attach makes r read the tasks of s, and reports false: r takes none of
+// its events (see [Attacher]).
+func (r *Recorder) Attach(s *Scheduler) bool {
 	r.mu.Lock()
 	r.scheds = append(r.scheds, s)
 	r.mu.Unlock()
+	return false
 }
 
 // Tasks returns the latest snapshot of every task seen so far: those of

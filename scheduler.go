@@ -94,8 +94,7 @@ func New(opts ...Option) *Scheduler {
 	for _, nb := range s.cfg.backends {
 		e := newBackendEntry(nb.name, nb.b)
 		if cn, ok := nb.b.(CapacityNotifier); ok {
-			pub, _ := nb.b.(capacityPublisher)
-			cn.NotifyCapacity(func() { s.wake(pub) })
+			cn.NotifyCapacity(func() { s.wake(e) })
 		}
 		s.backends[nb.name] = e
 	}
@@ -114,8 +113,7 @@ func New(opts ...Option) *Scheduler {
 		s.store = MemoryStore()
 	}
 	for _, o := range s.cfg.observers {
-		if r, ok := o.(*Recorder); ok {
-			r.attach(s)
+		if !attachSafely(o, s, s.cfg.logger) {
 			continue
 		}
 		if k := s.addSinkLocked(o, nil); k.filter != nil {
@@ -155,21 +153,13 @@ func (s *Scheduler) SetParallelism(n int) {
 }
 
 // wake retries dispatch, for backends whose capacity grew by itself.
-func (s *Scheduler) wake(pub capacityPublisher) {
+func (s *Scheduler) wake(b *backendEntry) {
 	s.mu.Lock()
-	if pub != nil {
-		pub.publishCapacity()
+	if b.pub != nil {
+		s.publishSafely(b)
 	}
 	s.dispatchLocked(false)
 	s.mu.Unlock()
-}
-
-// capacityPublisher is implemented by backends whose new capacity must
-// become visible only under the scheduler's lock: a dispatch round then
-// sees one capacity throughout, so a task lower in policy order cannot
-// take capacity that appeared after a higher one was refused.
-type capacityPublisher interface {
-	publishCapacity()
 }
 
 // Cancel kills the task id if it has not finished, and at once every task

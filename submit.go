@@ -272,6 +272,9 @@ func (s *Scheduler) addLocked(q *Queue, n *node, c *taskConfig, deps []*node, re
 		s.byName[n.name] = n
 	}
 	n.backend = s.defBack
+	if c.feed != nil {
+		n.extra().feed = c.feed // posted even if refused
+	}
 	if refusal == nil {
 		refusal = s.configureLocked(n, c)
 	}

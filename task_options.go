@@ -29,9 +29,10 @@ type taskConfig struct {
 	backoff  time.Duration
 	uses     []Use
 	trigger  TriggerRule
-	cmd      []string  // Spec.Cmd
-	portable *portable // Call: handler and JSON arguments
-	refusal  string    // why the task is refused whatever its options (a nil function)
+	cmd      []string     // Spec.Cmd
+	portable *portable    // Call: handler and JSON arguments
+	refusal  string       // why the task is refused whatever its options (a nil function)
+	feed     chan<- *node // Feed: where the task is posted once terminal (feed.go)
 
 	keyFound bool  // the store holds a result for key, decoded into the future
 	keyErr   error // the store lookup failed: the task is refused

@@ -58,6 +58,17 @@ func New(ctx context.Context, tp trace.TracerProvider) *Observer {
 	}
 }
 
+// Enabled reports whether Observe uses such events: all but a task's
+// submission and its becoming ready (a return from Running, which ends an
+// attempt's span, is used; see [dagq.EventFilter]).
+func (o *Observer) Enabled(kind dagq.EventKind, from, _ dagq.Status) bool {
+	return kind != dagq.TaskSubmitted && (kind != dagq.TaskQueued || from == dagq.Running)
+}
+
+// ReadsQueueStats reports false: spans carry the run's counts only (see
+// [dagq.QueueStatsReader]).
+func (o *Observer) ReadsQueueStats() bool { return false }
+
 // Observe turns one event into span starts and ends.
 func (o *Observer) Observe(e dagq.Event) {
 	o.mu.Lock()

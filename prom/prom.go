@@ -90,6 +90,17 @@ func New(reg prometheus.Registerer, opts ...Option) (*Observer, error) {
 	return o, nil
 }
 
+// Enabled reports whether Observe updates the metrics for such events:
+// task events that change a status (see [dagq.EventFilter]); the
+// scheduler does not record the others for it.
+func (o *Observer) Enabled(_ dagq.EventKind, from, to dagq.Status) bool {
+	return to != 0 && from != to
+}
+
+// ReadsQueueStats reports false: the metrics are kept from the events'
+// transitions (see [dagq.QueueStatsReader]).
+func (o *Observer) ReadsQueueStats() bool { return false }
+
 // Observe updates the metrics for one event; run events are ignored.
 func (o *Observer) Observe(e dagq.Event) {
 	if e.Task.ID == 0 || e.From == e.To {
