@@ -35,7 +35,7 @@ const (
 type featureKind struct {
 	name string
 	exec bool // tasks are commands, run in real time
-	opts func(t *testing.T) ([]dagq.Option, []dagq.TaskOption, *dagq.Pull)
+	opts func(t *testing.T) ([]dagq.Option, []dagq.TaskOption, puller)
 }
 
 // feature is a task of the matrix: its future's common methods.
@@ -47,29 +47,33 @@ type feature interface {
 }
 
 func featureKinds() []featureKind {
-	gpu := func(t *testing.T, inner dagq.Backend) ([]dagq.Option, []dagq.TaskOption, *dagq.Pull) {
+	gpu := func(t *testing.T, inner dagq.Backend) ([]dagq.Option, []dagq.TaskOption, puller) {
 		g, err := dagq.NewGPU("0,1", dagq.WithInner(inner))
 		require.NoError(t, err)
 		return []dagq.Option{dagq.WithBackend("gpu", g)}, []dagq.TaskOption{dagq.OnBackend("gpu"), dagq.Needs(dagq.Resources{GPUs: 1})}, nil
 	}
 	return []featureKind{
-		{"local", false, func(*testing.T) ([]dagq.Option, []dagq.TaskOption, *dagq.Pull) { return nil, nil, nil }},
-		{"fake", false, func(*testing.T) ([]dagq.Option, []dagq.TaskOption, *dagq.Pull) {
+		{"local", false, func(*testing.T) ([]dagq.Option, []dagq.TaskOption, puller) { return nil, nil, nil }},
+		{"fake", false, func(*testing.T) ([]dagq.Option, []dagq.TaskOption, puller) {
 			f := dagq.NewFake(dagq.FakeDefault(dagq.FakeScript{Duration: time.Second, RunFunc: true}))
 			return []dagq.Option{dagq.WithBackend("fake", f)}, []dagq.TaskOption{dagq.OnBackend("fake")}, nil
 		}},
-		{"exec", true, func(*testing.T) ([]dagq.Option, []dagq.TaskOption, *dagq.Pull) {
+		{"exec", true, func(*testing.T) ([]dagq.Option, []dagq.TaskOption, puller) {
 			return []dagq.Option{dagq.WithBackend("exec", dagq.Exec(dagq.ExecGrace(50*time.Millisecond)))}, nil, nil
 		}},
-		{"gpu-local", false, func(t *testing.T) ([]dagq.Option, []dagq.TaskOption, *dagq.Pull) { return gpu(t, dagq.Local()) }},
-		{"gpu-exec", true, func(t *testing.T) ([]dagq.Option, []dagq.TaskOption, *dagq.Pull) {
+		{"gpu-local", false, func(t *testing.T) ([]dagq.Option, []dagq.TaskOption, puller) { return gpu(t, dagq.Local()) }},
+		{"gpu-exec", true, func(t *testing.T) ([]dagq.Option, []dagq.TaskOption, puller) {
 			return gpu(t, dagq.Exec(dagq.ExecGrace(50*time.Millisecond)))
 		}},
-		{"gpu-fake", false, func(t *testing.T) ([]dagq.Option, []dagq.TaskOption, *dagq.Pull) {
+		{"gpu-fake", false, func(t *testing.T) ([]dagq.Option, []dagq.TaskOption, puller) {
 			return gpu(t, dagq.NewFake(dagq.FakeDefault(dagq.FakeScript{Duration: time.Second, RunFunc: true})))
 		}},
-		{"pull", false, func(*testing.T) ([]dagq.Option, []dagq.TaskOption, *dagq.Pull) {
+		{"pull", false, func(*testing.T) ([]dagq.Option, []dagq.TaskOption, puller) {
 			p := dagq.NewPull()
+			return []dagq.Option{dagq.WithBackend("pull", p)}, []dagq.TaskOption{dagq.OnBackend("pull")}, p
+		}},
+		{"user-pull", false, func(*testing.T) ([]dagq.Option, []dagq.TaskOption, puller) {
+			p := newUserPull()
 			return []dagq.Option{dagq.WithBackend("pull", p)}, []dagq.TaskOption{dagq.OnBackend("pull")}, p
 		}},
 	}

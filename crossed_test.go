@@ -126,7 +126,17 @@ func crossPolicies() []crossPolicy {
 			})
 		}},
 		{"fair-share", dagq.FairShare(map[string]int{"batch": 1}), roundRobin},
+		{"user-critical-path", userCritical{}, func(ts []crossTask) []int { return byKey(ts, func(t crossTask) float64 { return t.cost }) }},
+		{"user-fair-share", userFair{map[string]int{"batch": 1}}, roundRobin},
 	}
+}
+
+// puller is the worker's side of a pull backend: [dagq.Pull], or its
+// re-implementation in plugin_test.go.
+type puller interface {
+	Next(ctx context.Context) (*dagq.Job, error)
+	Context(parent context.Context, job *dagq.Job) (context.Context, context.CancelFunc)
+	Complete(job *dagq.Job, value any, err error)
 }
 
 // crossLimit is a way of letting one task start at a time, on a backend.
@@ -134,11 +144,11 @@ type crossLimit struct {
 	name string
 	// setup returns the scheduler options, the queue size, and options for
 	// each task; pull is set when a Pull worker must serve the backend.
-	setup func(t *testing.T) (opts []dagq.Option, size int, task []dagq.TaskOption, pull *dagq.Pull)
+	setup func(t *testing.T) (opts []dagq.Option, size int, task []dagq.TaskOption, pull puller)
 	exec  bool // tasks are commands
 }
 
-func gpuLimit(t *testing.T, list string, inner dagq.Backend, needs int) ([]dagq.Option, int, []dagq.TaskOption, *dagq.Pull) {
+func gpuLimit(t *testing.T, list string, inner dagq.Backend, needs int) ([]dagq.Option, int, []dagq.TaskOption, puller) {
 	g, err := dagq.NewGPU(list, dagq.WithInner(inner), dagq.WithCPUSlots(1))
 	require.NoError(t, err)
 	return []dagq.Option{dagq.WithBackend("gpu", g)}, 8,
@@ -156,38 +166,42 @@ func crossLimits() []crossLimit {
 			return nil, dagq.OnBackend(kind) // built in
 		}
 		limits = append(limits,
-			crossLimit{kind + "/queue-size", func(*testing.T) ([]dagq.Option, int, []dagq.TaskOption, *dagq.Pull) {
+			crossLimit{kind + "/queue-size", func(*testing.T) ([]dagq.Option, int, []dagq.TaskOption, puller) {
 				o, to := backend()
 				return o, 1, []dagq.TaskOption{to}, nil
 			}, kind == "exec"},
-			crossLimit{kind + "/parallelism", func(*testing.T) ([]dagq.Option, int, []dagq.TaskOption, *dagq.Pull) {
+			crossLimit{kind + "/parallelism", func(*testing.T) ([]dagq.Option, int, []dagq.TaskOption, puller) {
 				o, to := backend()
 				return append(o, dagq.WithParallelism(1)), 8, []dagq.TaskOption{to}, nil
 			}, kind == "exec"},
-			crossLimit{kind + "/pool", func(*testing.T) ([]dagq.Option, int, []dagq.TaskOption, *dagq.Pull) {
+			crossLimit{kind + "/pool", func(*testing.T) ([]dagq.Option, int, []dagq.TaskOption, puller) {
 				o, to := backend()
 				return append(o, dagq.WithResource("token", 1)), 8, []dagq.TaskOption{to, dagq.Uses("token", 1)}, nil
 			}, kind == "exec"},
 		)
 	}
 	return append(limits,
-		crossLimit{"gpu/device", func(t *testing.T) ([]dagq.Option, int, []dagq.TaskOption, *dagq.Pull) {
+		crossLimit{"gpu/device", func(t *testing.T) ([]dagq.Option, int, []dagq.TaskOption, puller) {
 			return gpuLimit(t, "0", dagq.Local(), 1)
 		}, false},
-		crossLimit{"gpu/cpu-slot", func(t *testing.T) ([]dagq.Option, int, []dagq.TaskOption, *dagq.Pull) {
+		crossLimit{"gpu/cpu-slot", func(t *testing.T) ([]dagq.Option, int, []dagq.TaskOption, puller) {
 			return gpuLimit(t, "0,1", dagq.Local(), 0)
 		}, false},
-		crossLimit{"gpu/no-devices", func(t *testing.T) ([]dagq.Option, int, []dagq.TaskOption, *dagq.Pull) {
+		crossLimit{"gpu/no-devices", func(t *testing.T) ([]dagq.Option, int, []dagq.TaskOption, puller) {
 			return gpuLimit(t, "none", dagq.Local(), 1)
 		}, false},
-		crossLimit{"gpu-exec/device", func(t *testing.T) ([]dagq.Option, int, []dagq.TaskOption, *dagq.Pull) {
+		crossLimit{"gpu-exec/device", func(t *testing.T) ([]dagq.Option, int, []dagq.TaskOption, puller) {
 			return gpuLimit(t, "0", dagq.Exec(), 1)
 		}, true},
-		crossLimit{"gpu-fake/device", func(t *testing.T) ([]dagq.Option, int, []dagq.TaskOption, *dagq.Pull) {
+		crossLimit{"gpu-fake/device", func(t *testing.T) ([]dagq.Option, int, []dagq.TaskOption, puller) {
 			return gpuLimit(t, "0", dagq.NewFake(dagq.FakeDefault(dagq.FakeScript{Duration: time.Second})), 1)
 		}, false},
-		crossLimit{"pull/next", func(*testing.T) ([]dagq.Option, int, []dagq.TaskOption, *dagq.Pull) {
+		crossLimit{"pull/next", func(*testing.T) ([]dagq.Option, int, []dagq.TaskOption, puller) {
 			p := dagq.NewPull()
+			return []dagq.Option{dagq.WithBackend("pull", p)}, 8, []dagq.TaskOption{dagq.OnBackend("pull")}, p
+		}, false},
+		crossLimit{"user-pull/next", func(*testing.T) ([]dagq.Option, int, []dagq.TaskOption, puller) {
+			p := newUserPull()
 			return []dagq.Option{dagq.WithBackend("pull", p)}, 8, []dagq.TaskOption{dagq.OnBackend("pull")}, p
 		}, false},
 	)
@@ -195,7 +209,7 @@ func crossLimits() []crossLimit {
 
 // serve runs one Pull worker: one waiting Next at a time, until the run
 // ends.
-func serve(ctx context.Context, p *dagq.Pull, done chan<- struct{}) {
+func serve(ctx context.Context, p puller, done chan<- struct{}) {
 	defer close(done)
 	for {
 		job, err := p.Next(ctx)

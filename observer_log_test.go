@@ -7,7 +7,9 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"math"
 	"strings"
+	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -260,4 +262,57 @@ func TestLogObserverLevelFlipsBesideSubscriber(t *testing.T) {
 	<-flipped
 	require.NoError(t, s.Wait(ctx))
 	require.NoError(t, s.Shutdown(ctx))
+}
+
+// TestEveryEventHasItsType checks that every event a varied run emits is
+// one of eventTypes, which a filtering sink asks about: an event of
+// another kind or transition would never reach a filter that takes it.
+func TestEveryEventHasItsType(t *testing.T) {
+	known := map[eventType]bool{}
+	for _, e := range eventTypes {
+		known[e] = true
+	}
+	seen := map[eventType]bool{}
+	var mu sync.Mutex
+	obs := ObserverFunc(func(e Event) {
+		mu.Lock()
+		defer mu.Unlock()
+		seen[eventType{e.Kind, e.From, e.To}] = true
+	})
+	synctest.Test(t, func(t *testing.T) {
+		s := New(WithObserver(obs))
+		q := s.DefaultQueue()
+		one, err := s.Queue("one", 1)
+		require.NoError(t, err)
+		tries := 0
+		flaky := Submit(q, func(context.Context) (int, error) {
+			if tries++; tries == 1 {
+				return 0, errors.New("once")
+			}
+			return 1, nil
+		}, Retry(1, time.Second), Key("k"))
+		Submit(q, func(context.Context) (int, error) { return 1, nil }, Key("k"), After(flaky)) // adopts or is cached
+		long := Submit(one, func(ctx context.Context) (int, error) { <-ctx.Done(); return 0, ctx.Err() })
+		queued := Submit(one, func(context.Context) (int, error) { return 0, nil })
+		Submit(one, func(context.Context) (int, error) { return 0, nil }, After(queued)) // killed while Blocked
+		Submit(q, func(context.Context) (int, error) { return 0, nil }, Weight(math.NaN()))
+		st := SubmitStream(q, func(_ context.Context, emit func(int) error) error { return emit(1) })
+		require.NoError(t, s.Start(t.Context()))
+		_, err = flaky.Get(t.Context())
+		require.NoError(t, err)
+		_, err = st.All(t.Context())
+		require.NoError(t, err)
+		for long.Status() != Running {
+			time.Sleep(time.Millisecond)
+		}
+		s.Cancel(queued.ID(), "queued")
+		s.Cancel(long.ID(), "running")
+		Submit(q, func(context.Context) (int, error) { return 1, nil }, Key("k")) // cached: Blocked → Succeeded
+		require.Error(t, s.Wait(t.Context()))
+		require.NoError(t, s.Shutdown(t.Context()))
+	})
+	for e := range seen {
+		require.True(t, known[e], "%v %v→%v is not in eventTypes", e.kind, e.from, e.to)
+	}
+	require.GreaterOrEqual(t, len(seen), 13, "%v", seen)
 }
