@@ -66,6 +66,7 @@ func (s *Scheduler) pickLocked() *node {
 		var best *node
 		var bq *Queue
 		var bk1, bk2 float64
+		keyed := false // bk1, bk2 hold best's keys: asked once a second head competes
 		for _, q := range s.queueList {
 			if q.busy >= q.size {
 				q.capped = true
@@ -82,7 +83,15 @@ func (s *Scheduler) pickLocked() *node {
 				s.ranks.flushLocked() // only re-keys tasks already in ready sets
 				n = q.peekLocked()
 			}
-			if k1, k2 := q.keysLocked(n); best == nil || k1 > bk1 || (k1 == bk1 && k2 > bk2) {
+			if best == nil {
+				best, bq = n, q
+				continue
+			}
+			if !keyed {
+				bk1, bk2 = bq.keysLocked(best)
+				keyed = true
+			}
+			if k1, k2 := q.keysLocked(n); k1 > bk1 || (k1 == bk1 && k2 > bk2) {
 				best, bq, bk1, bk2 = n, q, k1, k2
 			}
 		}

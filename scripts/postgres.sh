@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs a command with a throwaway PostgreSQL cluster:
 #
-#   scripts/postgres.sh go test ./river/...
+#   scripts/postgres.sh go test ./dagqriver/...
 #
 # It initialises a cluster in a temporary directory (fsync off: test data
 # only), starts it on a free localhost port, creates a database, exports

@@ -33,7 +33,7 @@ for m in "${modules[@]}"; do
 	echo "== module $m: vet, staticcheck, test -race"
 	# These modules' tests need PostgreSQL: scripts/postgres.sh runs them
 	# with a throwaway cluster.
-	pg=(); case "$m" in ./river | ./examples/distributed) pg=("$root/scripts/postgres.sh") ;; esac
+	pg=(); case "$m" in ./dagqriver | ./examples/distributed) pg=("$root/scripts/postgres.sh") ;; esac
 	(cd "$root/$m" && go vet ./... && staticcheck ./... && "${pg[@]}" go test -race -count=1 ./...)
 done
 if [ "${CI:-}" = true ]; then bash "$root/scripts/fuzz.sh"; fi

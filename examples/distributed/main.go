@@ -23,7 +23,7 @@ import (
 	"syscall"
 
 	"github.com/dagq/dagq"
-	"github.com/dagq/dagq/river"
+	"github.com/dagq/dagq/dagqriver"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -70,7 +70,7 @@ func main() {
 	}
 	defer pool.Close()
 	if *worker {
-		err = river.RunWorker(ctx, pool, registry, &river.WorkerConfig{})
+		err = dagqriver.RunWorker(ctx, pool, registry, &dagqriver.WorkerConfig{})
 	} else {
 		err = submit(ctx, pool, *db)
 	}
@@ -81,7 +81,7 @@ func main() {
 
 // submit runs the pipeline on two worker processes.
 func submit(ctx context.Context, pool *pgxpool.Pool, db string) error {
-	if err := river.Migrate(ctx, pool); err != nil {
+	if err := dagqriver.Migrate(ctx, pool); err != nil {
 		return err
 	}
 	for range 2 {
@@ -95,7 +95,7 @@ func submit(ctx context.Context, pool *pgxpool.Pool, db string) error {
 		}()
 	}
 
-	b, err := river.New(ctx, pool, &river.Config{})
+	b, err := dagqriver.New(ctx, pool, &dagqriver.Config{})
 	if err != nil {
 		return err
 	}

@@ -3,7 +3,7 @@
 // finished, how deep the queue is, and histograms of how long tasks
 // waited for capacity and how long they ran.
 //
-//	o, err := prom.New(prometheus.DefaultRegisterer)
+//	o, err := dagqprom.New(prometheus.DefaultRegisterer)
 //	s := dagq.New(dagq.WithObserver(o))
 //
 // Metric names (with the default namespace "dagq"):
@@ -13,7 +13,7 @@
 //	dagq_queue_depth{queue}                 gauge: ready tasks waiting for a slot (Queued)
 //	dagq_task_wait_seconds{queue}           histogram: Ready → Started, per start
 //	dagq_task_run_seconds{queue,status}     histogram: Started → Finished, per task that ran
-package prom
+package dagqprom
 
 import (
 	"fmt"
@@ -84,7 +84,7 @@ func New(reg prometheus.Registerer, opts ...Option) (*Observer, error) {
 			for _, done := range cs[:i] {
 				reg.Unregister(done)
 			}
-			return nil, fmt.Errorf("dagq/prom: register metrics: %w", err)
+			return nil, fmt.Errorf("dagqprom: register metrics: %w", err)
 		}
 	}
 	return o, nil

@@ -1,4 +1,4 @@
-package river
+package dagqriver
 
 import (
 	"context"
@@ -74,7 +74,7 @@ func checkMigrated(ctx context.Context, pool *pgxpool.Pool) error {
 	case err != nil:
 		return fmt.Errorf("dagq: river: the database is not reachable: %w", err)
 	case !ok:
-		return fmt.Errorf("dagq: river: the database has no dagq trigger on River's job table: call river.Migrate first")
+		return fmt.Errorf("dagq: river: the database has no dagq trigger on River's job table: call dagqriver.Migrate first")
 	}
 	return nil
 }

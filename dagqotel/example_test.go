@@ -1,4 +1,4 @@
-package otel_test
+package dagqotel_test
 
 import (
 	"context"
@@ -6,7 +6,7 @@ import (
 	"slices"
 
 	"github.com/dagq/dagq"
-	dagqotel "github.com/dagq/dagq/otel"
+	"github.com/dagq/dagq/dagqotel"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 )

@@ -1,4 +1,4 @@
-package river
+package dagqriver
 
 import (
 	"testing"
@@ -18,8 +18,8 @@ func TestUnmigratedOrUnreachableDatabase(t *testing.T) {
 	other, err := pgxpoolNewWithConfig(t, cfg)
 	require.NoError(t, err)
 	_, err = New(t.Context(), other, nil)
-	require.ErrorContains(t, err, "call river.Migrate first")
-	require.ErrorContains(t, RunWorker(t.Context(), other, dagq.NewRegistry(), nil), "call river.Migrate first")
+	require.ErrorContains(t, err, "call dagqriver.Migrate first")
+	require.ErrorContains(t, RunWorker(t.Context(), other, dagq.NewRegistry(), nil), "call dagqriver.Migrate first")
 	other.Close()
 
 	cfg = pool.Config().Copy()

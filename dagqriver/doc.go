@@ -10,18 +10,18 @@
 // back as JSON into the typed futures.
 //
 //	// once, at deployment (or in tests):
-//	err := river.Migrate(ctx, pool)
+//	err := dagqriver.Migrate(ctx, pool)
 //
 //	// the submitter
-//	b, err := river.New(ctx, pool, &river.Config{})
+//	b, err := dagqriver.New(ctx, pool, &dagqriver.Config{})
 //	defer b.Close()
 //	s := dagq.New(dagq.WithBackend("river", b), dagq.WithDefaultBackend("river"))
 //	f := dagq.Call(s.DefaultQueue(), resize, img)
 //
 //	// each worker process
-//	err := river.RunWorker(ctx, pool, registry, &river.WorkerConfig{})
+//	err := dagqriver.RunWorker(ctx, pool, registry, &dagqriver.WorkerConfig{})
 //
 // Execution is at least once: a task whose worker died is run again on
 // another worker once River rescues its job (see
 // [WorkerConfig.RescueStuckJobsAfter]). See docs/distributed.md.
-package river
+package dagqriver

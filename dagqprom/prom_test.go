@@ -1,4 +1,4 @@
-package prom
+package dagqprom
 
 import (
 	"context"
@@ -95,7 +95,7 @@ func TestNewRefusesDuplicateRegistration(t *testing.T) {
 	_, err := New(reg)
 	require.NoError(t, err)
 	_, err = New(reg)
-	require.ErrorContains(t, err, "dagq/prom: register metrics")
+	require.ErrorContains(t, err, "dagqprom: register metrics")
 	_, err = New(reg, Namespace("other"), Buckets([]float64{1, 2}))
 	require.NoError(t, err, "a failed New leaves nothing registered that blocks another namespace")
 }

@@ -1,4 +1,4 @@
-package prom_test
+package dagqprom_test
 
 import (
 	"context"
@@ -6,13 +6,13 @@ import (
 	"fmt"
 
 	"github.com/dagq/dagq"
-	"github.com/dagq/dagq/prom"
+	"github.com/dagq/dagq/dagqprom"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
 func Example() {
 	reg := prometheus.NewRegistry() // or prometheus.DefaultRegisterer, served by promhttp
-	o, err := prom.New(reg)
+	o, err := dagqprom.New(reg)
 	if err != nil {
 		fmt.Println(err)
 		return

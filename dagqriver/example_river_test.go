@@ -1,4 +1,4 @@
-package river_test
+package dagqriver_test
 
 import (
 	"context"
@@ -8,7 +8,7 @@ import (
 	"strings"
 
 	"github.com/dagq/dagq"
-	"github.com/dagq/dagq/river"
+	"github.com/dagq/dagq/dagqriver"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -31,10 +31,10 @@ func Example() {
 		log.Fatal(err)
 	}
 	defer pool.Close()
-	if err := river.Migrate(ctx, pool); err != nil { // once, at deployment
+	if err := dagqriver.Migrate(ctx, pool); err != nil { // once, at deployment
 		log.Fatal(err)
 	}
-	b, err := river.New(ctx, pool, &river.Config{MaxInFlight: 100})
+	b, err := dagqriver.New(ctx, pool, &dagqriver.Config{MaxInFlight: 100})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -58,7 +58,7 @@ func ExampleRunWorker() {
 		log.Fatal(err)
 	}
 	defer pool.Close()
-	err = river.RunWorker(ctx, pool, registry, &river.WorkerConfig{
+	err = dagqriver.RunWorker(ctx, pool, registry, &dagqriver.WorkerConfig{
 		Queues: map[string]int{"default": 50},
 	})
 	if err != nil {

@@ -3,7 +3,7 @@
 // it under another name (dagqotel) where go.opentelemetry.io/otel is
 // imported too.
 //
-//	o := otel.New(ctx, tracerProvider)
+//	o := dagqotel.New(ctx, tracerProvider)
 //	s := dagq.New(dagq.WithObserver(o))
 //
 // The run span ("dagq.run") lasts from Start (or the first task to start)
@@ -17,7 +17,7 @@
 // Started) and, when there is one, dagq.reason; a task that failed or was
 // killed has the span status Error with its error or reason. A stream's
 // items are span events ("dagq.item") on its span.
-package otel
+package dagqotel
 
 import (
 	"context"

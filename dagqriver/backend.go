@@ -1,4 +1,4 @@
-package river
+package dagqriver
 
 import (
 	"context"
