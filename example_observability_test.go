@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"strings"
+	"sync"
 
 	"github.com/dagq/dagq"
 )
@@ -89,4 +91,40 @@ func ExampleWriteTrace() {
 	// X compile: failed
 	// i killed: link: killed
 	// X docs: succeeded
+}
+
+// failures is an observer that takes only failed and killed tasks: as an
+// EventFilter, it costs the run nothing for the other events, which the
+// scheduler then does not even record.
+type failures struct {
+	mu    sync.Mutex
+	lines []string
+}
+
+func (f *failures) Enabled(kind dagq.EventKind, _, to dagq.Status) bool {
+	return kind == dagq.TaskFinished && (to == dagq.Failed || to == dagq.Killed)
+}
+
+func (f *failures) ReadsQueueStats() bool { return false }
+
+func (f *failures) Observe(e dagq.Event) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.lines = append(f.lines, fmt.Sprintf("%s %s", e.Task.Name, e.To))
+}
+
+// An observer says which events it takes with EventFilter, and that it
+// needs no per-queue counts with QueueStatsReader.
+func ExampleEventFilter() {
+	ctx := context.Background()
+	f := &failures{}
+	s := dagq.New(dagq.WithObserver(f))
+	q := s.DefaultQueue()
+	build := dagq.Submit(q, func(context.Context) (int, error) { return 0, errors.New("syntax error") }, dagq.Name("build"))
+	dagq.Submit(q, func(context.Context) (int, error) { return 1, nil }, dagq.Name("test"), dagq.After(build))
+	dagq.Submit(q, func(context.Context) (int, error) { return 2, nil }, dagq.Name("docs"))
+	_ = s.Run(ctx)
+	_ = s.Shutdown(ctx) // delivers every event before it returns
+	fmt.Println(strings.Join(f.lines, ", "))
+	// Output: build failed, test killed
 }

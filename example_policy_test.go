@@ -9,11 +9,14 @@ import (
 	"github.com/dagq/dagq"
 )
 
-// order is an observer that collects the names of started tasks.
+// order is an observer that collects the names of started tasks; as a
+// dagq.EventFilter, it takes no other event.
 type order struct {
 	mu    sync.Mutex
 	names []string
 }
+
+func (o *order) Enabled(kind dagq.EventKind, _, _ dagq.Status) bool { return kind == dagq.TaskStarted }
 
 func (o *order) Observe(e dagq.Event) {
 	if e.Kind == dagq.TaskStarted {
@@ -117,4 +120,29 @@ func ExamplePolicy() {
 	_ = s.Run(ctx)
 	fmt.Println(o)
 	// Output: third second first
+}
+
+// HeadKey ranks a stackSet's best task against other queues' heads
+// (dagq.Ranked): the newest task first, as the ByWeight queue's tasks
+// rank by weight.
+func (s *stackSet) HeadKey() (float64, float64) {
+	return float64(s.tasks[len(s.tasks)-1].ID()), 0
+}
+
+// A ready set that implements Ranked competes with other queues by its
+// own key; without it, its head ranks as FIFO's (0, −ID).
+func ExampleRanked() {
+	ctx := context.Background()
+	o := &order{}
+	s := dagq.New(dagq.WithObserver(o), dagq.WithParallelism(1))
+	defer s.Shutdown(ctx)
+	lifo, _ := s.Queue("lifo", 1, dagq.WithQueuePolicy(stack{}))
+	heavy, _ := s.Queue("heavy", 1, dagq.WithQueuePolicy(dagq.ByWeight()))
+	for _, name := range []string{"s1", "s2", "s3"} { // IDs 1, 2, 3
+		dagq.Submit(lifo, func(context.Context) (string, error) { return name, nil }, dagq.Name(name))
+	}
+	dagq.Submit(heavy, func(context.Context) (string, error) { return "w", nil }, dagq.Name("w2.5"), dagq.Weight(2.5))
+	_ = s.Run(ctx)
+	fmt.Println(o)
+	// Output: s3 w2.5 s2 s1
 }
