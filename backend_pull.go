@@ -309,7 +309,7 @@ func (s *Scheduler) killStrandedLocked(now int64) {
 	if len(stranded) == 0 {
 		return
 	}
-	for n := range s.nodes.all() {
+	for n := range s.nodes.All() {
 		if f := stranded[n.backend]; f != nil && n.status == Running && (n.job == nil || f(n.job)) {
 			s.killLocked(n, fmt.Sprintf("shutdown: killed while running (stranded on backend %q: never completed, it would not end by itself)", n.backend.name), now)
 		}

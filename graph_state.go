@@ -10,7 +10,7 @@ func (s *Scheduler) setStatusLocked(n *node, to Status, kind EventKind, reason s
 	from := n.status
 	n.status = to
 	if from == Blocked && !n.item {
-		*s.waits.at(int(n.id - 1)) = 0 // resolution skips it from now on
+		*s.waits.At(int(n.id - 1)) = 0 // resolution skips it from now on
 	}
 	if to.Terminal() {
 		n.times[atFinished] = now
@@ -90,7 +90,7 @@ func (s *Scheduler) resolveLocked(root *node, now int64) {
 		ok := n.status == Succeeded
 		var why string
 		for e := n.outEdge; e != 0; {
-			ed := *s.edges.at(int(e))
+			ed := *s.edges.At(int(e))
 			e = ed.next
 			if ed.kind() == edgePlain && ok {
 				if s.countDownLocked(ed.id()) {
@@ -99,7 +99,7 @@ func (s *Scheduler) resolveLocked(root *node, now int64) {
 				continue
 			}
 			if ed.kind() == edgeItem { // n is a stream that ended: items it did not emit ended with it (stream.go)
-				if d := *s.items.at(int(ed.id())); d.status != Succeeded {
+				if d := *s.items.At(int(ed.id())); d.status != Succeeded {
 					stack = append(stack, d)
 				}
 				continue
@@ -157,7 +157,7 @@ func (s *Scheduler) decideLocked(n, d *node, ok bool, now int64) (killed bool) {
 func (s *Scheduler) settleLateLocked(n *node, now int64) {
 	n.x.lateDeps = false
 	for e := n.outEdge; e != 0; {
-		ed := *s.edges.at(int(e))
+		ed := *s.edges.At(int(e))
 		e = ed.next
 		if ed.kind() != edgeTask {
 			continue
@@ -172,7 +172,7 @@ func (s *Scheduler) settleLateLocked(n *node, now int64) {
 // whether that was the last one. A counter already at 0 belongs to a task
 // no longer Blocked: nothing changes.
 func (s *Scheduler) countDownLocked(id TaskID) bool {
-	p := s.waits.at(int(id - 1))
+	p := s.waits.At(int(id - 1))
 	if *p <= 0 {
 		return false
 	}
@@ -184,22 +184,25 @@ func (s *Scheduler) countDownLocked(id TaskID) bool {
 }
 
 // roomLocked returns an error if k more tasks would exceed maxTasks.
-func (s *Scheduler) roomLocked(k int) error {
-	if s.nodes.len()+k > maxTasks {
-		return fmt.Errorf("the scheduler holds %d tasks, at most %d", s.nodes.len(), maxTasks)
+func (s *Scheduler) roomLocked(k int) error { return room(s.nodes.Len(), k) }
+
+// room returns an error if k more tasks beside held would exceed maxTasks.
+func room(held, k int) error {
+	if held+k > maxTasks {
+		return fmt.Errorf("the scheduler holds %d tasks, at most %d", held, maxTasks)
 	}
 	return nil
 }
 
 // taskLocked returns the task with ID id, which must exist.
-func (s *Scheduler) taskLocked(id TaskID) *node { return *s.nodes.at(int(id - 1)) }
+func (s *Scheduler) taskLocked(id TaskID) *node { return *s.nodes.At(int(id - 1)) }
 
 // waitingLocked returns how many dependencies n, Blocked, still waits for.
-func (s *Scheduler) waitingLocked(n *node) int32 { return *s.waits.at(int(n.id - 1)) }
+func (s *Scheduler) waitingLocked(n *node) int32 { return *s.waits.At(int(n.id - 1)) }
 
 // dependLocked makes to, being added, wait for d, not yet terminal.
 func (s *Scheduler) dependLocked(d, to *node) {
-	*s.waits.at(int(to.id - 1))++
+	*s.waits.At(int(to.id - 1))++
 	kind := edgePlain
 	if to.trigger != AllSucceeded {
 		kind = edgeTask
@@ -210,10 +213,10 @@ func (s *Scheduler) dependLocked(d, to *node) {
 // addEdgeLocked stores an edge to `to` in front of the list starting at
 // head and returns the new head.
 func (s *Scheduler) addEdgeLocked(to uint32, head int32) int32 {
-	if s.edges.len() == 0 {
-		s.edges.push(edge{}) // edge 0 ends lists
+	if s.edges.Len() == 0 {
+		s.edges.Push(edge{}) // edge 0 ends lists
 	}
-	return int32(s.edges.push(edge{to, head}))
+	return int32(s.edges.Push(edge{to, head}))
 }
 
 // blame is the reason given to dependents killed because n did not
@@ -233,7 +236,7 @@ func (n *node) blame() string {
 // killAllLocked kills every task not yet finished (running ones too if
 // running is set), each with a reason "<cause>: killed while <status>".
 func (s *Scheduler) killAllLocked(cause string, running bool, now int64) {
-	for n := range s.nodes.all() {
+	for n := range s.nodes.All() {
 		if n.status.Terminal() || (n.status == Running && !running) {
 			continue
 		}

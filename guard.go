@@ -32,7 +32,7 @@ func (q *Queue) breakLocked(what string, r any) {
 	}
 	q.broken = fmt.Errorf("dagq: queue %q: %s panicked: %w", q.name, what, &PanicError{Value: r, Stack: debug.Stack()})
 	s := q.s
-	for n := range s.nodes.all() {
+	for n := range s.nodes.All() {
 		if n.q == q && n.status == Queued && n.inReady {
 			s.doomLocked(n, q.broken)
 		}

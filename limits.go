@@ -146,7 +146,7 @@ func (s *Scheduler) endRunLocked(q *Queue, why string, keep *node, running bool,
 	}
 	r.ended = why
 	r.stopTimers()
-	for n := range s.nodes.all() {
+	for n := range s.nodes.All() {
 		if n.q != q || n == keep || n.status.Terminal() || (n.status == Running && !running) {
 			continue
 		}

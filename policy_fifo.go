@@ -1,5 +1,7 @@
 package dagq
 
+import "github.com/dagq/dagq/internal/chunk"
+
 // fifoPolicy is FIFO's policy: its ready set keeps tasks that become ready
 // in submission order (the common case: independent tasks, chains,
 // anything submitted ready) in a plain queue, O(1) per task, and only the
@@ -19,7 +21,7 @@ func fifoScore(n *node) (float64, float64) { return 0, -float64(n.id) }
 // fifoSet holds ready tasks in ID order: those pushed in increasing ID
 // order in a queue, the rest in a heap. Deletion is lazy, as in heapSet.
 type fifoSet struct {
-	inOrder entryQueue // IDs increasing
+	inOrder chunk.Queue[fifoEntry] // IDs increasing
 	late    heapSet
 }
 
@@ -32,9 +34,9 @@ type fifoEntry struct {
 
 func (s *fifoSet) Push(t Task) {
 	n := t.n
-	if last := s.inOrder.last(); last == nil || last.n.id < n.id {
+	if last := s.inOrder.Last(); last == nil || last.n.id < n.id {
 		n.gen++
-		s.inOrder.push(fifoEntry{n, n.gen})
+		s.inOrder.Push(fifoEntry{n, n.gen})
 		return
 	}
 	k1, k2 := fifoScore(n)
@@ -44,11 +46,11 @@ func (s *fifoSet) Push(t Task) {
 // front returns the first live entry of the in-order queue, dropping dead
 // ones, or nil.
 func (s *fifoSet) front() *fifoEntry {
-	for e := s.inOrder.first(); e != nil; e = s.inOrder.first() {
+	for e := s.inOrder.First(); e != nil; e = s.inOrder.First() {
 		if e.n.inReady && e.gen == e.n.gen {
 			return e
 		}
-		s.inOrder.pop()
+		s.inOrder.Pop()
 	}
 	return nil
 }
@@ -67,6 +69,6 @@ func (s *fifoSet) Pop() Task {
 		return s.late.Pop()
 	}
 	n := e.n
-	s.inOrder.pop()
+	s.inOrder.Pop()
 	return Task{n}
 }

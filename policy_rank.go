@@ -1,5 +1,7 @@
 package dagq
 
+import "github.com/dagq/dagq/internal/chunk"
+
 // Rank-based policies ([LatestFirst], [CriticalPath]) order a ready task by
 // what depends on it, so its key changes when dependents are submitted.
 // The scheduler keeps these ranks only once a queue uses such a policy,
@@ -52,12 +54,12 @@ type ranker struct {
 	cross bool // some task depends on a task of another queue
 	// The tasks submitted since the last flush, in ID order, are
 	// Scheduler.nodes from index from to index to (excluded).
-	nodes    *table[*node]
+	nodes    *chunk.Table[*node]
 	from, to int
 	work     []*node // max-heap on ID: blocked tasks, submitted before the flushed ones, whose rank changed in this flush
 	rekey    []*node // ready tasks whose rank changed in this flush
 	flushes  uint32
-	ranks    table[rankState] // by ID - 1, up to the highest ID seen
+	ranks    chunk.Table[rankState] // by ID - 1, up to the highest ID seen
 }
 
 // rankOf returns n's ranks, for ordering: zero if its scheduler keeps none
@@ -72,10 +74,10 @@ func rankOf(n *node) rankState {
 // rank returns n's ranks; a task the ranker has not seen has zero ranks.
 // n is a task, not a stream item (see raiseDepsLocked).
 func (r *ranker) rank(n *node) *rankState {
-	for r.ranks.len() < int(n.id) {
-		r.ranks.push(rankState{})
+	for r.ranks.Len() < int(n.id) {
+		r.ranks.Push(rankState{})
 	}
-	return r.ranks.at(int(n.id - 1))
+	return r.ranks.At(int(n.id - 1))
 }
 
 // attachPolicyLocked starts keeping the ranks of q's policy, if it is a
@@ -89,7 +91,7 @@ func (s *Scheduler) attachPolicyLocked(q *Queue) {
 	}
 	q.rekeyer, _ = q.ready.(Rekeyer)
 	if s.ranks == nil {
-		s.ranks = &ranker{nodes: &s.nodes, from: s.nodes.len(), to: s.nodes.len()}
+		s.ranks = &ranker{nodes: &s.nodes, from: s.nodes.Len(), to: s.nodes.Len()}
 	}
 	s.ranks.kinds |= kind
 }
@@ -176,7 +178,7 @@ func (r *ranker) flushLocked() {
 	r.flushes++
 	first := TaskID(r.from + 1)
 	for i := r.to - 1; i >= r.from; i-- {
-		x := *r.nodes.at(i)
+		x := *r.nodes.At(i)
 		// A zero rank is that of a task addLocked was not called for and
 		// no dependent reached: it has nothing to pass on.
 		if rs := r.rank(x); x.status == Blocked && (rs.demand != 0 || rs.remaining != 0) {

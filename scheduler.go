@@ -3,6 +3,7 @@ package dagq
 import (
 	"context"
 	"fmt"
+	"github.com/dagq/dagq/internal/chunk"
 	"sync"
 	"time"
 )
@@ -42,8 +43,8 @@ type Scheduler struct {
 	state       runState
 	paused      bool
 	parallelism int
-	busy        int          // tasks executing on worker goroutines
-	nodes       table[*node] // by ID - 1
+	busy        int                // tasks executing on worker goroutines
+	nodes       chunk.Table[*node] // by ID - 1
 	byName      map[string]*node
 	queues      map[string]*Queue
 	queueList   []*Queue
@@ -61,17 +62,17 @@ type Scheduler struct {
 	runCancel   context.CancelCauseFunc
 	stopWatch   func() bool // stops watching Start's ctx
 	sinks       []*sink
-	want        uint64        // the events some sink takes (see wantsLocked)
-	filters     int           // sinks in sinks whose observer filters events
-	refreshAt   int64         // when wantsLocked asks the filtering sinks again
-	events      eventLog      // the events not yet delivered to every sink
-	edges       table[edge]   // dependency edges (see edge); edge 0 ends lists
-	waits       table[int32]  // by ID - 1: dependencies a Blocked task still waits for (for its trigger rule); 0 once it is not Blocked
-	items       table[*node]  // stream items that have an edge, by edge.id
-	stack       []*node       // scratch for propagation
-	reservers   []*node       // tasks that reserved a pool or backend (dispatch.go)
-	scratch     taskConfig    // scratch for submission
-	shutdown    chan struct{} // closed when Shutdown has finished
+	want        uint64             // the events some sink takes (see wantsLocked)
+	filters     int                // sinks in sinks whose observer filters events
+	refreshAt   int64              // when wantsLocked asks the filtering sinks again
+	events      eventLog           // the events not yet delivered to every sink
+	edges       chunk.Table[edge]  // dependency edges (see edge); edge 0 ends lists
+	waits       chunk.Table[int32] // by ID - 1: dependencies a Blocked task still waits for (for its trigger rule); 0 once it is not Blocked
+	items       chunk.Table[*node] // stream items that have an edge, by edge.id
+	stack       []*node            // scratch for propagation
+	reservers   []*node            // tasks that reserved a pool or backend (dispatch.go)
+	scratch     taskConfig         // scratch for submission
+	shutdown    chan struct{}      // closed when Shutdown has finished
 
 	keys map[string]keyState // per Key, its task that runs or succeeded (key.go); made on demand
 }
@@ -222,8 +223,8 @@ func (s *Scheduler) Lookup(name string) (TaskInfo, bool) {
 }
 
 func (s *Scheduler) nodeLocked(id TaskID) *node {
-	if id == 0 || id > TaskID(s.nodes.len()) {
+	if id == 0 || id > TaskID(s.nodes.Len()) {
 		return nil
 	}
-	return *s.nodes.at(int(id - 1))
+	return *s.nodes.At(int(id - 1))
 }

@@ -54,7 +54,7 @@ func (st *Stream[T]) At(i int) *Future[T] {
 		f.value = st.items[i]
 		s.setStatusLocked(n, Succeeded, TaskFinished, "", now)
 	case !t.status.Terminal():
-		t.outEdge = s.addEdgeLocked(edgeItem|uint32(s.items.push(n)), t.outEdge)
+		t.outEdge = s.addEdgeLocked(edgeItem|uint32(s.items.Push(n)), t.outEdge)
 		if st.pending == nil {
 			st.pending = map[int]*Future[T]{}
 		}

@@ -262,8 +262,8 @@ func repeated(kept []*node, d *node, seen map[*node]struct{}) bool {
 // refusal fails it at once. now is the time of submission.
 func (s *Scheduler) addLocked(q *Queue, n *node, c *taskConfig, deps []*node, refusal error, now int64) {
 	n.q = q
-	n.id = TaskID(s.nodes.push(n) + 1)
-	s.waits.push(0)
+	n.id = TaskID(s.nodes.Push(n) + 1)
+	s.waits.Push(0)
 	n.name, n.trigger = c.name, c.trigger
 	n.weight, n.priority, n.cost = c.weight, c.priority, c.cost
 	n.times[atSubmitted] = now

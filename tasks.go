@@ -8,8 +8,8 @@ package dagq
 func (s *Scheduler) Tasks() []TaskInfo {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := make([]TaskInfo, 0, s.nodes.len())
-	for n := range s.nodes.all() {
+	out := make([]TaskInfo, 0, s.nodes.Len())
+	for n := range s.nodes.All() {
 		out = append(out, n.info())
 	}
 	return out
