@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/dagq/dagq/internal/keyheap"
 )
 
 // Graph is a validated set of specs, for inspection before (or instead
@@ -118,18 +120,18 @@ func validate(specs []Spec, exists func(string) bool) ([]int, error) {
 		}
 	}
 	order := make([]int, 0, len(specs))
-	ready := &intHeap{}
+	var ready keyheap.Heap[int] // lowest index first: a stable order
 	for i, d := range indeg {
 		if d == 0 {
-			ready.push(i)
+			ready.Push(-float64(i), 0, i)
 		}
 	}
-	for ready.len() > 0 {
-		i := ready.pop()
+	for ready.Len() > 0 {
+		i := ready.Pop()
 		order = append(order, i)
 		for _, j := range out[i] {
 			if indeg[j]--; indeg[j] == 0 {
-				ready.push(j)
+				ready.Push(-float64(j), 0, j)
 			}
 		}
 	}
@@ -165,44 +167,4 @@ func findCycle(specs []Spec, index map[string]int, indeg []int) []string {
 			}
 		}
 	}
-}
-
-// intHeap is a min-heap of spec indexes, giving Kahn's algorithm a
-// stable order.
-type intHeap struct{ h []int }
-
-func (h *intHeap) len() int { return len(h.h) }
-
-func (h *intHeap) push(v int) {
-	h.h = append(h.h, v)
-	for i := len(h.h) - 1; i > 0; {
-		p := (i - 1) / 2
-		if h.h[p] <= h.h[i] {
-			break
-		}
-		h.h[p], h.h[i] = h.h[i], h.h[p]
-		i = p
-	}
-}
-
-func (h *intHeap) pop() int {
-	v := h.h[0]
-	last := len(h.h) - 1
-	h.h[0] = h.h[last]
-	h.h = h.h[:last]
-	for i := 0; ; {
-		c := 2*i + 1
-		if c >= last {
-			break
-		}
-		if c+1 < last && h.h[c+1] < h.h[c] {
-			c++
-		}
-		if h.h[i] <= h.h[c] {
-			break
-		}
-		h.h[i], h.h[c] = h.h[c], h.h[i]
-		i = c
-	}
-	return v
 }

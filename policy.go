@@ -1,9 +1,6 @@
 package dagq
 
-import (
-	"math"
-	"slices"
-)
+import "github.com/dagq/dagq/internal/keyheap"
 
 // Policy describes an order in which a queue starts its ready tasks. A
 // Policy value may be given to several queues: each queue calls
@@ -152,23 +149,23 @@ func PriorityFunc(fn func(TaskInfo) float64) Policy {
 	return scorePolicy{"priority-func", func(n *node) (float64, float64) { return fn(n.info()), -float64(n.id) }}
 }
 
-// heapEntry keeps the keys next to the pointer so that sifting does not
-// touch the nodes; gen detects entries made stale by a later push.
-type heapEntry struct {
-	k1, k2 float64
-	n      *node
-	gen    uint32
+// heapItem is a heapSet entry's value; gen detects entries made stale by
+// a later push of the same task.
+type heapItem struct {
+	n   *node
+	gen uint32
 }
 
-func (a *heapEntry) before(b *heapEntry) bool {
-	return a.k1 > b.k1 || (a.k1 == b.k1 && a.k2 > b.k2)
-}
+// live reports whether the entry of it still stands for its task in the
+// ready set.
+func (it heapItem) live() bool { return it.n.inReady && it.gen == it.n.gen }
 
-// heapSet is a binary max-heap with lazy deletion: an entry is live while
-// its node is in the ready set and the entry's gen matches the node's.
+// heapSet is a max-heap on the score's keys with lazy deletion: an entry
+// is live while its node is in the ready set and the entry's gen matches
+// the node's.
 type heapSet struct {
 	score func(*node) (float64, float64)
-	h     []heapEntry
+	h     keyheap.Heap[heapItem]
 }
 
 func (s *heapSet) Push(t Task) {
@@ -177,30 +174,24 @@ func (s *heapSet) Push(t Task) {
 }
 
 // push adds n with keys k1, k2 (higher k1 first, then higher k2),
-// superseding older entries for n. A NaN key, which compares false with
-// everything and would break the heap's order, ranks as -Inf.
+// superseding older entries for n. A NaN first key ranks as -Inf.
 func (s *heapSet) push(n *node, k1, k2 float64) {
-	if k1 != k1 {
-		k1 = math.Inf(-1)
-	}
 	n.gen++
-	if len(s.h) == cap(s.h) {
-		s.h = slices.Grow(s.h, len(s.h)) // doubling: append grows large slices by 1.25×, copying 5 entries per push
-	}
-	s.h = append(s.h, heapEntry{k1, k2, n, n.gen})
-	s.up(len(s.h) - 1)
+	s.h.Push(k1, k2, heapItem{n, n.gen})
 }
 
 // HeadKey returns the keys of the task Peek returned (see [Ranked]).
-func (s *heapSet) HeadKey() (float64, float64) { return s.h[0].k1, s.h[0].k2 }
+func (s *heapSet) HeadKey() (float64, float64) {
+	e := s.h.Top()
+	return e.K1, e.K2
+}
 
 func (s *heapSet) Peek() Task {
-	for len(s.h) > 0 {
-		e := &s.h[0]
-		if e.n.inReady && e.gen == e.n.gen {
-			return Task{e.n}
+	for e := s.h.Top(); e != nil; e = s.h.Top() {
+		if e.V.live() {
+			return Task{e.V.n}
 		}
-		s.removeTop()
+		s.h.Pop()
 	}
 	return Task{}
 }
@@ -208,50 +199,7 @@ func (s *heapSet) Peek() Task {
 func (s *heapSet) Pop() Task {
 	t := s.Peek()
 	if t.n != nil {
-		s.removeTop()
+		s.h.Pop()
 	}
 	return t
-}
-
-func (s *heapSet) removeTop() {
-	last := len(s.h) - 1
-	s.h[0] = s.h[last]
-	s.h[last] = heapEntry{}
-	s.h = s.h[:last]
-	if last > 0 {
-		s.down(0)
-	}
-}
-
-func (s *heapSet) up(i int) {
-	e := s.h[i]
-	for i > 0 {
-		p := (i - 1) / 2
-		if !e.before(&s.h[p]) {
-			break
-		}
-		s.h[i] = s.h[p]
-		i = p
-	}
-	s.h[i] = e
-}
-
-func (s *heapSet) down(i int) {
-	n := len(s.h)
-	e := s.h[i]
-	for {
-		c := 2*i + 1
-		if c >= n {
-			break
-		}
-		if r := c + 1; r < n && s.h[r].before(&s.h[c]) {
-			c = r
-		}
-		if !s.h[c].before(&e) {
-			break
-		}
-		s.h[i] = s.h[c]
-		i = c
-	}
-	s.h[i] = e
 }

@@ -1,6 +1,9 @@
 package dagq
 
-import "github.com/dagq/dagq/internal/chunk"
+import (
+	"github.com/dagq/dagq/internal/chunk"
+	"github.com/dagq/dagq/internal/keyheap"
+)
 
 // Rank-based policies ([LatestFirst], [CriticalPath]) order a ready task by
 // what depends on it, so its key changes when dependents are submitted.
@@ -56,8 +59,8 @@ type ranker struct {
 	// Scheduler.nodes from index from to index to (excluded).
 	nodes    *chunk.Table[*node]
 	from, to int
-	work     []*node // max-heap on ID: blocked tasks, submitted before the flushed ones, whose rank changed in this flush
-	rekey    []*node // ready tasks whose rank changed in this flush
+	work     keyheap.Heap[*node] // by ID, highest first: blocked tasks, submitted before the flushed ones, whose rank changed in this flush
+	rekey    []*node             // ready tasks whose rank changed in this flush
 	flushes  uint32
 	ranks    chunk.Table[rankState] // by ID - 1, up to the highest ID seen
 }
@@ -149,23 +152,8 @@ func (r *ranker) rekeyLocked(n *node) {
 // the queue's ready tasks.
 func (s *heapSet) Rekey(t Task) {
 	s.Push(t)
-	if len(s.h) > 2*t.n.q.counts.Queued+64 {
-		s.compact()
-	}
-}
-
-// compact drops the entries Peek would skip and restores the heap order.
-func (s *heapSet) compact() {
-	live := s.h[:0]
-	for _, e := range s.h {
-		if e.n.inReady && e.gen == e.n.gen {
-			live = append(live, e)
-		}
-	}
-	clear(s.h[len(live):])
-	s.h = live
-	for i := len(live)/2 - 1; i >= 0; i-- {
-		s.down(i)
+	if s.h.Len() > 2*t.n.q.counts.Queued+64 {
+		s.h.Keep(heapItem.live)
 	}
 }
 
@@ -185,13 +173,11 @@ func (r *ranker) flushLocked() {
 			r.raiseDepsLocked(x, first)
 		}
 	}
-	for len(r.work) > 0 {
-		r.raiseDepsLocked(r.pop(), first)
+	for r.work.Len() > 0 {
+		r.raiseDepsLocked(r.work.Pop(), first)
 	}
 	r.from = r.to
-	if cap(r.work) > 1<<16 {
-		r.work = nil // a large graph was ranked: do not keep its scratch
-	}
+	r.work.Shrink(1 << 16) // a large graph was ranked: do not keep its scratch
 	r.rekeyAllLocked()
 }
 
@@ -228,7 +214,7 @@ func (r *ranker) raiseDepsLocked(x *node, first TaskID) {
 			r.rekey = append(r.rekey, p) // ready: its dependencies have finished
 		case p.id < first:
 			ps.rankMark = r.flushes
-			r.enqueue(p)
+			r.work.Push(float64(p.id), 0, p)
 		}
 	}
 }
@@ -241,50 +227,4 @@ func (r *ranker) rekeyAllLocked() {
 		r.rekey[i] = nil
 	}
 	r.rekey = r.rekey[:0]
-}
-
-// enqueue adds n to the work heap.
-func (r *ranker) enqueue(n *node) {
-	h := append(r.work, n)
-	i := len(h) - 1
-	for i > 0 {
-		p := (i - 1) / 2
-		if h[p].id >= n.id {
-			break
-		}
-		h[i] = h[p]
-		i = p
-	}
-	h[i] = n
-	r.work = h
-}
-
-// pop removes and returns the task with the largest ID.
-func (r *ranker) pop() *node {
-	h := r.work
-	top := h[0]
-	last := len(h) - 1
-	e := h[last]
-	h[last] = nil
-	h = h[:last]
-	i := 0
-	for {
-		c := 2*i + 1
-		if c >= last {
-			break
-		}
-		if c+1 < last && h[c+1].id > h[c].id {
-			c++
-		}
-		if e.id >= h[c].id {
-			break
-		}
-		h[i] = h[c]
-		i = c
-	}
-	if last > 0 {
-		h[i] = e
-	}
-	r.work = h
-	return top
 }

@@ -26,7 +26,7 @@ func TestRekeyCompacts(t *testing.T) {
 	for i := range 1000 {
 		Then(dst, ready[i%10], func(context.Context, int) (int, error) { return i, nil })
 		s.mu.Lock()
-		require.LessOrEqual(t, len(hs.h), 2*10+65)
+		require.LessOrEqual(t, hs.h.Len(), 2*10+65)
 		s.mu.Unlock()
 	}
 	s.mu.Lock()
