@@ -384,9 +384,8 @@ func (s *Scheduler) finish(n *node, v any, err error) *node {
 	} else if n.x != nil && n.x.lateDeps {
 		s.settleLateLocked(n, now)
 	}
-	if s.busy == 0 && s.quiet != nil {
-		close(s.quiet)
-		s.quiet = nil
+	if s.busy == 0 {
+		s.quiet.Broadcast()
 	}
 	return s.dispatchAtLocked(true, now)
 }

@@ -33,10 +33,7 @@ func (s *Scheduler) setStatusLocked(n *node, to Status, kind EventKind, reason s
 		n.x.stream.endLocked(now) // settles the items not emitted (stream.go)
 	}
 	if to.Terminal() && s.counts.Pending() == 0 {
-		if s.idle != nil {
-			close(s.idle)
-			s.idle = nil
-		}
+		s.idle.Broadcast()
 		if s.state == stateRunning {
 			s.emitRunLocked(RunIdle, now)
 		}

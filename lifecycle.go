@@ -70,17 +70,10 @@ func (s *Scheduler) Run(ctx context.Context) error {
 func (s *Scheduler) Wait(ctx context.Context) error {
 	s.mu.Lock()
 	for s.counts.Pending() > 0 {
-		if s.idle == nil {
-			s.idle = make(chan struct{})
-		}
-		ch := s.idle
-		s.mu.Unlock()
-		select {
-		case <-ch:
-		case <-ctx.Done():
+		if !s.idle.Wait(&s.mu, ctx.Done()) {
+			s.mu.Unlock()
 			return ctx.Err()
 		}
-		s.mu.Lock()
 	}
 	err := s.runErrorLocked()
 	sinks := s.observerSinksLocked()
@@ -123,18 +116,9 @@ func (s *Scheduler) graceLocked(ctxErr error) error {
 // or done is closed, and reports whether no task runs.
 func (s *Scheduler) awaitQuietLocked(done <-chan struct{}) bool {
 	for s.busy > 0 {
-		if s.quiet == nil {
-			s.quiet = make(chan struct{})
-		}
-		ch := s.quiet
-		s.mu.Unlock()
-		select {
-		case <-ch:
-		case <-done:
-			s.mu.Lock()
+		if !s.quiet.Wait(&s.mu, done) {
 			return s.busy == 0
 		}
-		s.mu.Lock()
 	}
 	return true
 }

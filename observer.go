@@ -10,6 +10,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/dagq/dagq/internal/signal"
 )
 
 // Observer receives every event of a run (see [Event]). The scheduler
@@ -91,8 +93,8 @@ type sink struct {
 	done      sync.WaitGroup
 
 	mu      sync.Mutex    // guards idle
-	idle    chan struct{} // closed when delivered moves while someone waits; made on demand
-	waiting atomic.Bool   // idle was made and not closed yet
+	idle    signal.Signal // broadcast when delivered moves while someone waits
+	waiting atomic.Bool   // idle.Waiting(), read without mu
 
 	finishOnce sync.Once
 	onFinish   func() // run once after the sink's last delivery (closes a subscription's channel)
@@ -275,10 +277,7 @@ func (k *sink) deliverReady() {
 		k.delivered.Store(k.at.seq())
 		if k.waiting.Load() {
 			k.mu.Lock()
-			if k.idle != nil {
-				close(k.idle)
-				k.idle = nil
-			}
+			k.idle.Broadcast()
 			k.waiting.Store(false)
 			k.mu.Unlock()
 		}
@@ -370,10 +369,7 @@ func (k *sink) drain(ctx context.Context) error {
 	target := k.limit()
 	for k.delivered.Load() < target {
 		k.mu.Lock()
-		if k.idle == nil {
-			k.idle = make(chan struct{})
-		}
-		ch := k.idle
+		ch := k.idle.C()
 		k.waiting.Store(true)
 		k.mu.Unlock()
 		if k.delivered.Load() >= target { // delivered moved before waiting was seen

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"github.com/dagq/dagq/internal/chunk"
+	"github.com/dagq/dagq/internal/signal"
 	"sync"
 	"time"
 )
@@ -55,8 +56,8 @@ type Scheduler struct {
 	capped      bool    // the global parallelism was reached in a dispatch round
 	opened      int64   // when a slot of it last freed after that, for Targeted
 	firstKilled *node
-	idle        chan struct{}   // closed when no task is pending; made on demand
-	quiet       chan struct{}   // closed when busy reaches 0; made on demand
+	idle        signal.Signal   // broadcast when no task is pending
+	quiet       signal.Signal   // broadcast when busy reaches 0
 	startCtx    context.Context // Start's ctx
 	runCtx      context.Context // parent of the tasks' contexts
 	runCancel   context.CancelCauseFunc

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"iter"
 	"slices"
+
+	"github.com/dagq/dagq/internal/signal"
 )
 
 // Stream is a task that produces its output progressively: item after
@@ -22,7 +24,7 @@ type Stream[T any] struct {
 	// Guarded by the scheduler's mu.
 	items   []T
 	pending map[int]*Future[T] // items asked for with At and not yet emitted
-	wake    chan struct{}      // closed at the next item or the end; made on demand
+	wake    signal.Signal      // broadcast at the next item or the end
 }
 
 // itemSource is how the core reaches a stream task's items.
@@ -133,10 +135,7 @@ func (e *emitter[T]) emit(v T) error {
 
 // wakeLocked wakes the iterators waiting for an item or the end.
 func (st *Stream[T]) wakeLocked() {
-	if st.wake != nil {
-		close(st.wake)
-		st.wake = nil
-	}
+	st.wake.Broadcast()
 }
 
 // All blocks until the stream ended and returns its items, in a new
@@ -178,17 +177,10 @@ func (st *Stream[T]) Items(ctx context.Context) iter.Seq2[int, T] {
 		for i := 0; ; i++ {
 			s.mu.Lock()
 			for i >= len(st.items) && !st.task.status.Terminal() {
-				if st.wake == nil {
-					st.wake = make(chan struct{})
-				}
-				ch := st.wake
-				s.mu.Unlock()
-				select {
-				case <-ch:
-				case <-ctx.Done():
+				if !st.wake.Wait(&s.mu, ctx.Done()) {
+					s.mu.Unlock()
 					return
 				}
-				s.mu.Lock()
 			}
 			if i >= len(st.items) {
 				s.mu.Unlock()
