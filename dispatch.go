@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/dagq/dagq/internal/lazyctx"
 )
 
 // maxSkips bounds how many ready tasks that do not fit (a pool or a
@@ -277,12 +279,12 @@ func (s *Scheduler) startLocked(n *node, now int64) {
 			ctx = context.WithValue(ctx, devicesKey{}, n.x.devices)
 		}
 	}
-	if n.ctx1.s == nil {
+	if !n.ctx1.Used() {
 		n.ctx = &n.ctx1
 	} else {
-		n.ctx = new(attemptCtx) // an earlier attempt's context may still be in use
+		n.ctx = new(lazyctx.Ctx) // an earlier attempt's context may still be in use
 	}
-	n.ctx.parent, n.ctx.s = ctx, s
+	n.ctx.Init(ctx, &s.mu)
 	if q.tracker != nil && q.broken == nil {
 		q.trackLocked(n, true)
 	}
@@ -299,15 +301,16 @@ func timeoutError(d time.Duration) error {
 // late fails as one cut short would, whatever the backend. It runs on the
 // attempt's worker, which owns the context until finish; an attempt with
 // the run's own context (no Timeout, no devices) costs one comparison.
-func (c *attemptCtx) overtime() error {
-	if c.parent == c.s.runCtx {
+func (s *Scheduler) overtime(c *lazyctx.Ctx) error {
+	parent := c.Parent()
+	if parent == s.runCtx {
 		return nil
 	}
-	dl, ok := c.parent.Deadline()
+	dl, ok := parent.Deadline()
 	if !ok || time.Now().Before(dl) {
 		return nil
 	}
-	if cause := context.Cause(c.parent); cause != nil {
+	if cause := context.Cause(parent); cause != nil {
 		if errors.Is(cause, context.DeadlineExceeded) {
 			return cause // the Timeout's own error
 		}
@@ -322,7 +325,7 @@ func (s *Scheduler) work(n *node) {
 	for n != nil {
 		v, err := n.execute()
 		if err == nil {
-			err = n.ctx.overtime() // before its result is saved
+			err = s.overtime(n.ctx) // before its result is saved
 		}
 		if err == nil && n.keyed {
 			err = s.saveKey(n, v)
@@ -363,7 +366,7 @@ func (s *Scheduler) finish(n *node, v any, err error) *node {
 		n.x.stopTimeout()
 		n.x.stopTimeout = nil
 	}
-	n.ctx.releaseLocked()
+	n.ctx.ReleaseLocked()
 	n.ctx = nil
 	if b := n.backend; b.capa != nil && n.job != nil {
 		if rerr := releaseSafely(b, n.job); rerr != nil && err == nil {

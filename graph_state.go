@@ -61,7 +61,7 @@ func (s *Scheduler) killLocked(n *node, reason string, now int64) {
 			n.x.timer = nil
 		}
 	case Running:
-		n.ctx.cancelLocked(&err)
+		n.ctx.CancelLocked(&err)
 	}
 	x := n.extra()
 	x.reason, x.err = reason, err

@@ -3,6 +3,8 @@ package dagq
 import (
 	"context"
 	"time"
+
+	"github.com/dagq/dagq/internal/lazyctx"
 )
 
 // stamp indexes a node's times.
@@ -55,8 +57,8 @@ type node struct {
 	body func(context.Context) error // runs a closure task's function; typedBody for typed tasks (out.run)
 	out  output                      // the typed future
 	done chan struct{}               // closed when terminal; made on demand
-	ctx  *attemptCtx                 // the running attempt's context
-	ctx1 attemptCtx                  // the first attempt's (its s is set once used): most tasks allocate none
+	ctx  *lazyctx.Ctx                // the running attempt's context
+	ctx1 lazyctx.Ctx                 // the first attempt's: most tasks allocate none
 	job  *Job                        // the attempt's job; nil on the local fast path
 
 	x *nodeExtra // rarely used options
