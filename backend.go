@@ -155,12 +155,12 @@ type backendEntry struct {
 // backendForLocked returns the backend of a task that names backend name
 // ("" for none) and runs a command if cmd is set: the rule of
 // [CommandRunner]. The reason says why there is none.
-func (s *Scheduler) backendForLocked(name string, cmd bool) (b *backendEntry, reason string) {
-	switch b = s.backends[name]; {
-	case name == "" && cmd && !s.defBack.cmds:
-		b = s.backends["exec"]
+func (e *engine) backendForLocked(name string, cmd bool) (b *backendEntry, reason string) {
+	switch b = e.backends[name]; {
+	case name == "" && cmd && !e.defBack.cmds:
+		b = e.backends["exec"]
 	case name == "":
-		b = s.defBack
+		b = e.defBack
 	case b == nil:
 		return nil, fmt.Sprintf("unknown backend %q", name)
 	}

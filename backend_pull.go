@@ -299,19 +299,19 @@ func (p *Pull) pending(job *Job) bool {
 // killStrandedLocked is Shutdown's first step: it tells the backends that
 // hear of it ([ShutdownNotifier]) and kills their stranded running tasks
 // at once, instead of waiting for them.
-func (s *Scheduler) killStrandedLocked(now int64) {
+func (e *engine) killStrandedLocked(now int64) {
 	stranded := map[*backendEntry]func(*Job) bool{}
-	for _, b := range s.backends {
-		if f := s.strandedSafely(b); f != nil {
+	for _, b := range e.backends {
+		if f := e.strandedSafely(b); f != nil {
 			stranded[b] = f
 		}
 	}
 	if len(stranded) == 0 {
 		return
 	}
-	for n := range s.nodes.All() {
+	for n := range e.nodes.All() {
 		if f := stranded[n.backend]; f != nil && n.status == Running && (n.job == nil || f(n.job)) {
-			s.killLocked(n, fmt.Sprintf("shutdown: killed while running (stranded on backend %q: never completed, it would not end by itself)", n.backend.name), now)
+			e.killLocked(n, fmt.Sprintf("shutdown: killed while running (stranded on backend %q: never completed, it would not end by itself)", n.backend.name), now)
 		}
 	}
 }

@@ -17,40 +17,40 @@ const maxSkips = 64
 // returns the first task it started for the calling worker to run (so a
 // worker chains from task to task without a goroutine switch) and starts a
 // goroutine for each other one; without, it starts goroutines for all.
-func (s *Scheduler) dispatchLocked(self bool) (mine *node) {
-	return s.dispatchAtLocked(self, 0)
+func (e *engine) dispatchLocked(self bool) (mine *node) {
+	return e.dispatchAtLocked(self, 0)
 }
 
 // dispatchAtLocked is dispatchLocked with the time already read by the
 // caller (0: read it when a task starts), saving a clock read per task on
 // a worker's path.
-func (s *Scheduler) dispatchAtLocked(self bool, now int64) (mine *node) {
-	if len(s.doomed) > 0 {
-		now = s.failDoomedLocked(now)
+func (e *engine) dispatchAtLocked(self bool, now int64) (mine *node) {
+	if len(e.doomed) > 0 {
+		now = e.failDoomedLocked(now)
 	}
-	if s.state != stateRunning || s.paused {
+	if e.state != stateRunning || e.paused {
 		return nil
 	}
-	for s.parallelism == 0 || s.busy < s.parallelism {
-		n := s.pickLocked()
+	for e.parallelism == 0 || e.busy < e.parallelism {
+		n := e.pickLocked()
 		if n == nil {
 			break
 		}
 		if now == 0 {
-			now = s.now()
+			now = e.now()
 		}
-		s.startLocked(n, now)
+		e.startLocked(n, now)
 		if self && mine == nil {
 			mine = n
 			continue
 		}
-		s.workers.Add(1)
-		go s.work(n)
+		e.workers.Add(1)
+		go e.work(n)
 	}
-	if s.parallelism > 0 && s.busy >= s.parallelism {
-		s.capped = true
+	if e.parallelism > 0 && e.busy >= e.parallelism {
+		e.capped = true
 	}
-	s.restoreSkippedLocked()
+	e.restoreSkippedLocked()
 	return mine
 }
 
@@ -58,9 +58,9 @@ func (s *Scheduler) dispatchAtLocked(self bool, now int64) (mine *node) {
 // free slot: each queue's head by its policy, the best head overall first.
 // Tasks that do not fit their pools or backend are set aside (not
 // head-of-line blocking) and put back by restoreSkippedLocked.
-func (s *Scheduler) pickLocked() *node {
-	if len(s.reservers) > 0 {
-		if n := s.pickReserverLocked(); n != nil {
+func (e *engine) pickLocked() *node {
+	if len(e.reservers) > 0 {
+		if n := e.pickReserverLocked(); n != nil {
 			return n
 		}
 	}
@@ -69,7 +69,7 @@ func (s *Scheduler) pickLocked() *node {
 		var bq *Queue
 		var bk1, bk2 float64
 		keyed := false // bk1, bk2 hold best's keys: asked once a second head competes
-		for _, q := range s.queueList {
+		for _, q := range e.queueList {
 			if q.busy >= q.size {
 				q.capped = true
 				continue
@@ -78,11 +78,11 @@ func (s *Scheduler) pickLocked() *node {
 				continue
 			}
 			n := q.peekLocked()
-			if n == nil || (q.run != nil && !s.releasableLocked(q, n)) {
+			if n == nil || (q.run != nil && !e.releasableLocked(q, n)) {
 				continue
 			}
-			if s.ranks != nil && s.ranks.to > s.ranks.from {
-				s.ranks.flushLocked() // only re-keys tasks already in ready sets
+			if e.ranks != nil && e.ranks.to > e.ranks.from {
+				e.ranks.flushLocked() // only re-keys tasks already in ready sets
 				n = q.peekLocked()
 			}
 			if best == nil {
@@ -104,9 +104,9 @@ func (s *Scheduler) pickLocked() *node {
 			continue // bq broke: best is doomed with its other tasks
 		}
 		best.inReady = false
-		if s.acquireLocked(best) {
+		if e.acquireLocked(best) {
 			if bq.run != nil {
-				s.releaseLocked(bq, best)
+				e.releaseLocked(bq, best)
 			}
 			return best
 		}
@@ -117,8 +117,8 @@ func (s *Scheduler) pickLocked() *node {
 	}
 }
 
-func (s *Scheduler) restoreSkippedLocked() {
-	for _, q := range s.queueList {
+func (e *engine) restoreSkippedLocked() {
+	for _, q := range e.queueList {
 		for i := len(q.skipped) - 1; i >= 0; i-- {
 			if n := q.skipped[i]; n.status == Queued {
 				q.restoreLocked(n)
@@ -135,14 +135,14 @@ func (s *Scheduler) restoreSkippedLocked() {
 const starveAfter = 16
 
 // acquireLocked claims n's pools and backend capacity, all or nothing.
-func (s *Scheduler) acquireLocked(n *node) bool {
+func (e *engine) acquireLocked(n *node) bool {
 	if n.x == nil && n.backend.capa == nil {
 		return true
 	}
 	x := n.extra()
 	for _, u := range x.uses {
 		if !u.p.fits(n, u.amount) {
-			s.passOverLocked(n, &u.p.reservedBy)
+			e.passOverLocked(n, &u.p.reservedBy)
 			return false
 		}
 	}
@@ -150,13 +150,13 @@ func (s *Scheduler) acquireLocked(n *node) bool {
 		if r := b.reservedBy; r != nil && r != n && r.status == Queued {
 			return false
 		}
-		job := s.jobLocked(n)
-		if !s.acquireSafely(n, b, job) {
+		job := e.jobLocked(n)
+		if !e.acquireSafely(n, b, job) {
 			if n.doomedLocked() {
 				return false // Acquire panicked: n fails, nothing to pass over
 			}
 			if !b.uniform { // see UniformCapacity
-				s.passOverLocked(n, &b.reservedBy)
+				e.passOverLocked(n, &b.reservedBy)
 			}
 			return false
 		}
@@ -176,11 +176,11 @@ func (s *Scheduler) acquireLocked(n *node) bool {
 
 // passOverLocked counts one more pass-over of n and, past starveAfter,
 // reserves the capacity n waits for: nothing else takes it until n starts.
-func (s *Scheduler) passOverLocked(n *node, reservedBy **node) {
+func (e *engine) passOverLocked(n *node, reservedBy **node) {
 	n.x.skips++
 	if n.x.skips >= starveAfter && *reservedBy != n && !n.waitsForReservation() {
 		*reservedBy = n
-		s.reservers = append(s.reservers, n)
+		e.reservers = append(e.reservers, n)
 	}
 }
 
@@ -188,26 +188,26 @@ func (s *Scheduler) passOverLocked(n *node, reservedBy **node) {
 // as it fits, wherever it stands in its queue: the tasks ahead of it may
 // all wait for what it reserved, and a queue looks past only maxSkips of
 // them. Reservers that left the Queued status are forgotten.
-func (s *Scheduler) pickReserverLocked() *node {
+func (e *engine) pickReserverLocked() *node {
 	var pick *node
-	live := s.reservers[:0]
-	for _, r := range s.reservers {
+	live := e.reservers[:0]
+	for _, r := range e.reservers {
 		if r.status != Queued {
 			continue
 		}
 		if pick == nil && r.inReady && r.q.busy < r.q.size &&
-			(r.q.run == nil || s.releasableLocked(r.q, r)) && s.acquireLocked(r) {
+			(r.q.run == nil || e.releasableLocked(r.q, r)) && e.acquireLocked(r) {
 			r.q.removeLocked(r)
 			if r.q.run != nil {
-				s.releaseLocked(r.q, r)
+				e.releaseLocked(r.q, r)
 			}
 			pick = r
 			continue
 		}
 		live = append(live, r)
 	}
-	clear(s.reservers[len(live):])
-	s.reservers = live
+	clear(e.reservers[len(live):])
+	e.reservers = live
 	return pick
 }
 
@@ -225,7 +225,7 @@ func (n *node) waitsForReservation() bool {
 }
 
 // jobLocked returns the Job of n's current attempt, making it if needed.
-func (s *Scheduler) jobLocked(n *node) *Job {
+func (e *engine) jobLocked(n *node) *Job {
 	if n.job != nil {
 		return n.job
 	}
@@ -255,20 +255,20 @@ func (n *node) call(ctx context.Context) (any, error) {
 }
 
 // startLocked moves n to Running and prepares its attempt's context.
-func (s *Scheduler) startLocked(n *node, now int64) {
+func (e *engine) startLocked(n *node, now int64) {
 	q := n.q
 	if !n.backend.local && n.job == nil {
-		s.jobLocked(n)
+		e.jobLocked(n)
 	}
 	n.attempts++
 	n.busy = true
 	q.busy++
-	s.busy++
+	e.busy++
 	if n.times[atDispatched] == 0 {
-		s.targetLocked(n, now)
+		e.targetLocked(n, now)
 	}
 	n.times[atDispatched] = now
-	ctx := s.runCtx
+	ctx := e.runCtx
 	if n.x != nil {
 		if n.x.timeout > 0 {
 			var stop context.CancelFunc
@@ -284,11 +284,11 @@ func (s *Scheduler) startLocked(n *node, now int64) {
 	} else {
 		n.ctx = new(lazyctx.Ctx) // an earlier attempt's context may still be in use
 	}
-	n.ctx.Init(ctx, &s.mu)
+	n.ctx.Init(ctx, &e.mu)
 	if q.tracker != nil && q.broken == nil {
 		q.trackLocked(n, true)
 	}
-	s.setStatusLocked(n, Running, TaskStarted, "", now)
+	e.setStatusLocked(n, Running, TaskStarted, "", now)
 }
 
 // timeoutError is the error of an attempt that outlived its Timeout d.
@@ -301,9 +301,9 @@ func timeoutError(d time.Duration) error {
 // late fails as one cut short would, whatever the backend. It runs on the
 // attempt's worker, which owns the context until finish; an attempt with
 // the run's own context (no Timeout, no devices) costs one comparison.
-func (s *Scheduler) overtime(c *lazyctx.Ctx) error {
+func (e *engine) overtime(c *lazyctx.Ctx) error {
 	parent := c.Parent()
-	if parent == s.runCtx {
+	if parent == e.runCtx {
 		return nil
 	}
 	dl, ok := parent.Deadline()
@@ -320,17 +320,17 @@ func (s *Scheduler) overtime(c *lazyctx.Ctx) error {
 }
 
 // work runs tasks on a worker goroutine until no more can start.
-func (s *Scheduler) work(n *node) {
-	defer s.workers.Done()
+func (e *engine) work(n *node) {
+	defer e.workers.Done()
 	for n != nil {
 		v, err := n.execute()
 		if err == nil {
-			err = s.overtime(n.ctx) // before its result is saved
+			err = e.overtime(n.ctx) // before its result is saved
 		}
 		if err == nil && n.keyed {
-			err = s.saveKey(n, v)
+			err = e.saveKey(n, v)
 		}
-		n = s.finish(n, v, err)
+		n = e.finish(n, v, err)
 	}
 }
 
@@ -345,22 +345,22 @@ func (n *node) execute() (v any, err error) {
 
 // finish records the outcome of an attempt and returns the next task for
 // the same worker, if any.
-func (s *Scheduler) finish(n *node, v any, err error) *node {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if err != nil && s.state == stateRunning && s.startCtx.Err() != nil {
-		s.abortLocked()
+func (e *engine) finish(n *node, v any, err error) *node {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if err != nil && e.state == stateRunning && e.startCtx.Err() != nil {
+		e.abortLocked()
 	}
-	now := s.now()
+	now := e.now()
 	q := n.q
 	n.busy = false
 	q.busy--
-	s.busy--
+	e.busy--
 	if q.capped {
 		q.capped, q.opened = false, now
 	}
-	if s.capped {
-		s.capped, s.opened = false, now
+	if e.capped {
+		e.capped, e.opened = false, now
 	}
 	if n.x != nil && n.x.stopTimeout != nil {
 		n.x.stopTimeout()
@@ -383,49 +383,49 @@ func (s *Scheduler) finish(n *node, v any, err error) *node {
 	}
 	n.job = nil
 	if n.status == Running {
-		s.outcomeLocked(n, v, err, now)
+		e.outcomeLocked(n, v, err, now)
 	} else if n.x != nil && n.x.lateDeps {
-		s.settleLateLocked(n, now)
+		e.settleLateLocked(n, now)
 	}
-	if s.busy == 0 {
-		s.quiet.Broadcast()
+	if e.busy == 0 {
+		e.quiet.Broadcast()
 	}
-	return s.dispatchAtLocked(true, now)
+	return e.dispatchAtLocked(true, now)
 }
 
 // outcomeLocked settles a Running task after its attempt returned.
-func (s *Scheduler) outcomeLocked(n *node, v any, err error, now int64) {
+func (e *engine) outcomeLocked(n *node, v any, err error, now int64) {
 	if err == nil && v != nil && n.out != nil && !n.backend.local {
 		err = n.out.setAny(v)
 	}
 	switch {
 	case err == nil:
-		s.setStatusLocked(n, Succeeded, TaskFinished, "", now)
-		s.resolveLocked(n, now)
+		e.setStatusLocked(n, Succeeded, TaskFinished, "", now)
+		e.resolveLocked(n, now)
 	case refusedBusy(err):
 		n.attempts--
 		x := n.extra()
 		x.busyTries++
-		s.requeueLocked(n, "backend busy", min(5*time.Millisecond<<min(x.busyTries, 10), time.Second), now)
+		e.requeueLocked(n, "backend busy", min(5*time.Millisecond<<min(x.busyTries, 10), time.Second), now)
 	case n.x != nil && int(n.attempts) <= n.x.retries:
 		delay := retryDelay(n.x.backoff, int(n.attempts))
-		s.requeueLocked(n, fmt.Sprintf("retry %d of %d after: %v", n.attempts, n.x.retries, err), delay, now)
+		e.requeueLocked(n, fmt.Sprintf("retry %d of %d after: %v", n.attempts, n.x.retries, err), delay, now)
 	default:
-		s.failLocked(n, err, now)
+		e.failLocked(n, err, now)
 	}
 }
 
 // failLocked fails n with err and settles what follows from it: its
 // dependents, fail-fast, its queue's MaxErrors.
-func (s *Scheduler) failLocked(n *node, err error, now int64) {
+func (e *engine) failLocked(n *node, err error, now int64) {
 	n.extra().err = err
-	s.failed = append(s.failed, n)
-	s.setStatusLocked(n, Failed, TaskFinished, "", now)
-	s.resolveLocked(n, now)
-	if s.cfg.failFast {
-		s.killAllLocked("fail-fast after task "+n.label()+" failed", true, now)
+	e.failed = append(e.failed, n)
+	e.setStatusLocked(n, Failed, TaskFinished, "", now)
+	e.resolveLocked(n, now)
+	if e.cfg.failFast {
+		e.killAllLocked("fail-fast after task "+n.label()+" failed", true, now)
 	}
-	s.queueFailedLocked(n.q, now)
+	e.queueFailedLocked(n.q, now)
 }
 
 // maxBackoff caps the wait before a retry.
@@ -447,13 +447,13 @@ func retryDelay(backoff time.Duration, a int) time.Duration {
 
 // requeueLocked sends a Running task back to Queued, into its ready set
 // after delay.
-func (s *Scheduler) requeueLocked(n *node, reason string, delay time.Duration, now int64) {
+func (e *engine) requeueLocked(n *node, reason string, delay time.Duration, now int64) {
 	n.extra().reason = reason
-	s.setStatusLocked(n, Queued, TaskQueued, reason, now)
-	if s.state == stateClosed {
+	e.setStatusLocked(n, Queued, TaskQueued, reason, now)
+	if e.state == stateClosed {
 		// Shutdown let the attempt finish, but nothing starts again.
-		s.killLocked(n, "shutdown: killed while queued", now)
-		s.resolveLocked(n, now)
+		e.killLocked(n, "shutdown: killed while queued", now)
+		e.resolveLocked(n, now)
 		return
 	}
 	if delay <= 0 {
@@ -461,12 +461,12 @@ func (s *Scheduler) requeueLocked(n *node, reason string, delay time.Duration, n
 		return
 	}
 	n.x.timer = time.AfterFunc(delay, func() {
-		s.mu.Lock()
-		defer s.mu.Unlock()
+		e.mu.Lock()
+		defer e.mu.Unlock()
 		n.x.timer = nil
 		if n.status == Queued && !n.inReady {
 			n.q.pushLocked(n)
-			s.dispatchLocked(false)
+			e.dispatchLocked(false)
 		}
 	})
 }

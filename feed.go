@@ -185,7 +185,7 @@ func (f *feed[R, T]) drain(yield func(Result[R, T]) bool) {
 		why = "feed stopped: " + err.Error()
 	}
 	for _, t := range f.live {
-		f.q.s.Cancel(t.f.ID(), why)
+		f.q.s.cancel(t.f.ID(), why)
 	}
 	for len(f.live) > 0 {
 		delete(f.live, <-f.done)

@@ -42,10 +42,10 @@ func (q *Queue) breakLocked(what string, r any) {
 // doomLocked takes Queued task n out of play, to fail with err at the
 // next safe point: the start of a dispatch round, where failing it
 // cannot disturb a round under way.
-func (s *Scheduler) doomLocked(n *node, err error) {
+func (e *engine) doomLocked(n *node, err error) {
 	n.inReady = false
 	n.extra().doom = err
-	s.doomed = append(s.doomed, n)
+	e.doomed = append(e.doomed, n)
 }
 
 // doomedLocked reports whether n waits to fail; it must not enter a ready
@@ -68,18 +68,18 @@ func (q *Queue) shutOutLocked(n *node) bool {
 
 // failDoomedLocked fails the tasks set aside by doomLocked that are still
 // Queued, and returns the time it read (or now).
-func (s *Scheduler) failDoomedLocked(now int64) int64 {
-	for len(s.doomed) > 0 {
-		n := s.doomed[len(s.doomed)-1]
-		s.doomed[len(s.doomed)-1] = nil
-		s.doomed = s.doomed[:len(s.doomed)-1]
+func (e *engine) failDoomedLocked(now int64) int64 {
+	for len(e.doomed) > 0 {
+		n := e.doomed[len(e.doomed)-1]
+		e.doomed[len(e.doomed)-1] = nil
+		e.doomed = e.doomed[:len(e.doomed)-1]
 		if n.status != Queued {
 			continue
 		}
 		if now == 0 {
-			now = s.now()
+			now = e.now()
 		}
-		s.failLocked(n, n.x.doom, now)
+		e.failLocked(n, n.x.doom, now)
 	}
 	return now
 }
@@ -113,11 +113,11 @@ func askStrategy(st Strategy, rampup time.Duration) (next func() time.Duration, 
 }
 
 // acquireSafely calls b's Acquire for job; a panic fails the task.
-func (s *Scheduler) acquireSafely(n *node, b *backendEntry, job *Job) (ok bool) {
+func (e *engine) acquireSafely(n *node, b *backendEntry, job *Job) (ok bool) {
 	defer func() {
 		if r := recover(); r != nil {
 			ok = false
-			s.doomLocked(n, fmt.Errorf("dagq: backend %q: Acquire panicked: %w", b.name, &PanicError{Value: r, Stack: debug.Stack()}))
+			e.doomLocked(n, fmt.Errorf("dagq: backend %q: Acquire panicked: %w", b.name, &PanicError{Value: r, Stack: debug.Stack()}))
 		}
 	}()
 	return b.capa.Acquire(job)
@@ -161,10 +161,10 @@ func askUniform(u UniformCapacity) (uniform bool) {
 }
 
 // publishSafely calls b's PublishCapacity, logging a panic.
-func (s *Scheduler) publishSafely(b *backendEntry) {
+func (e *engine) publishSafely(b *backendEntry) {
 	defer func() {
 		if r := recover(); r != nil {
-			s.cfg.logger.Error("dagq: backend's PublishCapacity panicked", "backend", b.name, "panic", r)
+			e.cfg.logger.Error("dagq: backend's PublishCapacity panicked", "backend", b.name, "panic", r)
 		}
 	}()
 	b.pub.PublishCapacity()
@@ -173,13 +173,13 @@ func (s *Scheduler) publishSafely(b *backendEntry) {
 // strandedSafely calls the NotifyShutdown of b, if it has one, and returns
 // its stranded function wrapped so that a panic strands nothing; nil if
 // none can be stranded.
-func (s *Scheduler) strandedSafely(b *backendEntry) (stranded func(*Job) bool) {
+func (e *engine) strandedSafely(b *backendEntry) (stranded func(*Job) bool) {
 	sn, ok := b.b.(ShutdownNotifier)
 	if !ok {
 		return nil
 	}
 	log := func(r any) {
-		s.cfg.logger.Error("dagq: backend's shutdown hook panicked", "backend", b.name, "panic", r)
+		e.cfg.logger.Error("dagq: backend's shutdown hook panicked", "backend", b.name, "panic", r)
 	}
 	defer func() {
 		if r := recover(); r != nil {

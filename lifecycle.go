@@ -86,60 +86,60 @@ func (s *Scheduler) Wait(ctx context.Context) error {
 	return err
 }
 
-func (s *Scheduler) runErrorLocked() error {
-	if len(s.failed) == 0 && s.counts.Killed == 0 {
+func (e *engine) runErrorLocked() error {
+	if len(e.failed) == 0 && e.counts.Killed == 0 {
 		return nil
 	}
-	errs := make([]error, 0, len(s.failed)+1)
-	for _, n := range s.failed {
+	errs := make([]error, 0, len(e.failed)+1)
+	for _, n := range e.failed {
 		errs = append(errs, n.taskError())
 	}
-	if s.firstKilled != nil {
-		errs = append(errs, s.firstKilled.taskError())
+	if e.firstKilled != nil {
+		errs = append(errs, e.firstKilled.taskError())
 	}
-	return &RunError{Tasks: s.counts.Submitted, Failed: s.counts.Failed, Killed: s.counts.Killed, Errs: errs}
+	return &RunError{Tasks: e.counts.Submitted, Failed: e.counts.Failed, Killed: e.counts.Killed, Errs: errs}
 }
 
 // graceLocked waits, up to the shutdown grace, for the workers of the
 // tasks Shutdown just cancelled to return, and returns Shutdown's error:
 // ctxErr, saying how many were abandoned if some are still running.
-func (s *Scheduler) graceLocked(ctxErr error) error {
-	if s.busy > 0 && s.cfg.shutdownGrace > 0 {
-		grace, stop := context.WithTimeout(context.Background(), s.cfg.shutdownGrace)
-		s.awaitQuietLocked(grace.Done())
+func (e *engine) graceLocked(ctxErr error) error {
+	if e.busy > 0 && e.cfg.shutdownGrace > 0 {
+		grace, stop := context.WithTimeout(context.Background(), e.cfg.shutdownGrace)
+		e.awaitQuietLocked(grace.Done())
 		stop()
 	}
-	return s.abandonedLocked(ctxErr)
+	return e.abandonedLocked(ctxErr)
 }
 
 // awaitQuietLocked waits, releasing the lock meanwhile, until no task runs
 // or done is closed, and reports whether no task runs.
-func (s *Scheduler) awaitQuietLocked(done <-chan struct{}) bool {
-	for s.busy > 0 {
-		if !s.quiet.Wait(&s.mu, done) {
-			return s.busy == 0
+func (e *engine) awaitQuietLocked(done <-chan struct{}) bool {
+	for e.busy > 0 {
+		if !e.quiet.Wait(&e.mu, done) {
+			return e.busy == 0
 		}
 	}
 	return true
 }
 
 // abandonedLocked returns ctxErr, naming the tasks still running if any.
-func (s *Scheduler) abandonedLocked(ctxErr error) error {
-	if s.busy == 0 {
+func (e *engine) abandonedLocked(ctxErr error) error {
+	if e.busy == 0 {
 		return ctxErr
 	}
-	return fmt.Errorf("dagq: shutdown: %w: %d cancelled tasks still running after the %v grace were abandoned", ctxErr, s.busy, s.cfg.shutdownGrace)
+	return fmt.Errorf("dagq: shutdown: %w: %d cancelled tasks still running after the %v grace were abandoned", ctxErr, e.busy, e.cfg.shutdownGrace)
 }
 
 // abortLocked runs once Start's ctx has ended: every unfinished task is
 // killed. Workers call it too, so that a task that returned because the run
 // ended is reported killed, not failed, whoever gets the lock first.
-func (s *Scheduler) abortLocked() {
-	if s.state != stateRunning {
+func (e *engine) abortLocked() {
+	if e.state != stateRunning {
 		return
 	}
-	s.state = stateAborted
-	s.killAllLocked("run context ended: "+context.Cause(s.startCtx).Error(), true, s.now())
+	e.state = stateAborted
+	e.killAllLocked("run context ended: "+context.Cause(e.startCtx).Error(), true, e.now())
 }
 
 // Shutdown stops the scheduler: it refuses new tasks (they fail with

@@ -139,30 +139,30 @@ func MaxErrors(n int) QueueOption { return runOption{"MaxErrors", int64(n)} }
 // endRunLocked ends q's run: every task of q not yet terminal is killed,
 // with a reason naming why, except running ones (unless running is set)
 // and except keep, the task being started.
-func (s *Scheduler) endRunLocked(q *Queue, why string, keep *node, running bool, now int64) {
+func (e *engine) endRunLocked(q *Queue, why string, keep *node, running bool, now int64) {
 	r := q.run
 	if r.ended != "" {
 		return
 	}
 	r.ended = why
 	r.stopTimers()
-	for n := range s.nodes.All() {
+	for n := range e.nodes.All() {
 		if n.q != q || n == keep || n.status.Terminal() || (n.status == Running && !running) {
 			continue
 		}
-		s.killLocked(n, q.endReason("killed while "+n.status.String()), now)
-		s.resolveLocked(n, now)
+		e.killLocked(n, q.endReason("killed while "+n.status.String()), now)
+		e.resolveLocked(n, now)
 	}
 }
 
 // queueFailedLocked counts a failure of one of q's tasks for MaxErrors.
-func (s *Scheduler) queueFailedLocked(q *Queue, now int64) {
+func (e *engine) queueFailedLocked(q *Queue, now int64) {
 	r := q.run
 	if r == nil || r.maxErrors == 0 {
 		return
 	}
 	if r.failures++; r.failures == r.maxErrors {
-		s.endRunLocked(q, fmt.Sprintf("MaxErrors(%d) reached", r.maxErrors), nil, true, now)
+		e.endRunLocked(q, fmt.Sprintf("MaxErrors(%d) reached", r.maxErrors), nil, true, now)
 	}
 }
 
@@ -180,8 +180,8 @@ func (q *Queue) endReason(what string) string {
 }
 
 // stopRunsLocked stops every queue's timers, at Shutdown.
-func (s *Scheduler) stopRunsLocked() {
-	for _, q := range s.queueList {
+func (e *engine) stopRunsLocked() {
+	for _, q := range e.queueList {
 		if q.run != nil {
 			q.run.stopTimers()
 		}

@@ -38,7 +38,7 @@ type node struct {
 	busy    bool // a goroutine is executing it (may outlive Running when killed)
 	heir    bool // killed because of a dependency: its reason names the culprit
 	item    bool // a stream item (stream.go), not a task
-	keyed   bool // runs for its Key and saves its result (key.go); set before it can start
+	keyed   bool // runs for its Key and saves its result (keys.go); set before it can start
 
 	deps      []*node
 	depBuf    [2]*node // backs deps for one or two dependencies
@@ -106,7 +106,7 @@ type output interface {
 
 // sched returns the task's scheduler, or nil for a task refused before it
 // entered one.
-func (n *node) sched() *Scheduler {
+func (n *node) sched() *engine {
 	if n.q == nil {
 		return nil
 	}

@@ -37,13 +37,13 @@ type queueRun struct {
 // task is targeted at the later of its release, its Ready, and the last
 // time a slot of its queue, of its strategy or of the global parallelism
 // freed after all were taken.
-func (s *Scheduler) targetLocked(n *node, now int64) {
+func (e *engine) targetLocked(n *node, now int64) {
 	t := n.times[atTargeted]
 	if t == 0 {
 		t = n.times[atReady]
 	}
 	if r := n.q.run; r == nil || r.next == nil || r.limit > 0 {
-		t = max(t, n.q.opened, s.opened)
+		t = max(t, n.q.opened, e.opened)
 	}
 	n.times[atTargeted] = min(t, now)
 }
@@ -51,7 +51,7 @@ func (s *Scheduler) targetLocked(n *node, now int64) {
 // releasableLocked reports whether q, which has a free slot and whose best
 // ready task is n, may start n now. It starts q's run on first use, and
 // arms a timer when n must wait for its release time.
-func (s *Scheduler) releasableLocked(q *Queue, n *node) bool {
+func (e *engine) releasableLocked(q *Queue, n *node) bool {
 	r := q.run
 	if r.limit > 0 && q.busy >= r.limit {
 		r.capped = true
@@ -60,12 +60,12 @@ func (s *Scheduler) releasableLocked(q *Queue, n *node) bool {
 	if n.times[atDispatched] != 0 {
 		return true // a retry: released already
 	}
-	now := s.now()
+	now := e.now()
 	if r.capped {
 		r.capped, r.opened = false, now
 	}
 	if !r.started {
-		s.startRunLocked(q, now)
+		e.startRunLocked(q, now)
 	}
 	if r.maxDuration > 0 && max(now, r.due) >= r.start+int64(r.maxDuration) {
 		return false // past the run's end: its deadline timer ends it
@@ -73,12 +73,12 @@ func (s *Scheduler) releasableLocked(q *Queue, n *node) bool {
 	if r.next == nil || now >= r.due {
 		return true
 	}
-	s.wakeLocked(q, now)
+	e.wakeLocked(q, now)
 	return false
 }
 
 // startRunLocked starts q's run: its schedule counts from now.
-func (s *Scheduler) startRunLocked(q *Queue, now int64) {
+func (e *engine) startRunLocked(q *Queue, now int64) {
 	r := q.run
 	r.started, r.start = true, now
 	if r.next != nil {
@@ -87,9 +87,9 @@ func (s *Scheduler) startRunLocked(q *Queue, now int64) {
 	if r.maxDuration > 0 {
 		why := fmt.Sprintf("MaxDuration(%v) reached", r.maxDuration)
 		r.deadline = time.AfterFunc(r.maxDuration, func() {
-			s.mu.Lock()
-			defer s.mu.Unlock()
-			s.endRunLocked(q, why, nil, false, s.now())
+			e.mu.Lock()
+			defer e.mu.Unlock()
+			e.endRunLocked(q, why, nil, false, e.now())
 		})
 	}
 }
@@ -102,7 +102,7 @@ func (s *Scheduler) startRunLocked(q *Queue, now int64) {
 // A task of a Feed pulled after its timed release (the feed was held back
 // by outstanding work, so the queue could not keep up) keeps that release
 // as its Targeted time, as in guidellm: the lag shows as queue delay.
-func (s *Scheduler) releaseLocked(q *Queue, n *node) {
+func (e *engine) releaseLocked(q *Queue, n *node) {
 	r := q.run
 	if n.times[atDispatched] != 0 {
 		return
@@ -118,12 +118,12 @@ func (s *Scheduler) releaseLocked(q *Queue, n *node) {
 	}
 	r.released++
 	if r.maxTasks > 0 && r.released >= r.maxTasks {
-		s.endRunLocked(q, fmt.Sprintf("MaxTasks(%d) reached", r.maxTasks), n, false, s.now())
+		e.endRunLocked(q, fmt.Sprintf("MaxTasks(%d) reached", r.maxTasks), n, false, e.now())
 	}
 }
 
 // wakeLocked arms q's timer to retry dispatch at its next release time.
-func (s *Scheduler) wakeLocked(q *Queue, now int64) {
+func (e *engine) wakeLocked(q *Queue, now int64) {
 	r := q.run
 	if r.wake != nil {
 		if r.wakeAt <= r.due {
@@ -133,12 +133,12 @@ func (s *Scheduler) wakeLocked(q *Queue, now int64) {
 	}
 	var t *time.Timer
 	t = time.AfterFunc(time.Duration(r.due-now), func() {
-		s.mu.Lock()
-		defer s.mu.Unlock()
+		e.mu.Lock()
+		defer e.mu.Unlock()
 		if r.wake == t {
 			r.wake = nil
 		}
-		s.dispatchLocked(false)
+		e.dispatchLocked(false)
 	})
 	r.wake, r.wakeAt = t, r.due
 }

@@ -11,7 +11,7 @@ import (
 // independent: a full queue never blocks another. A Queue's methods are
 // safe for concurrent use.
 type Queue struct {
-	s    *Scheduler
+	s    *engine
 	name string
 	desc string // the settings it was created with, to compare re-creations
 
@@ -101,16 +101,16 @@ func (s *Scheduler) Queue(name string, size int, opts ...QueueOption) (*Queue, e
 }
 
 // policyOf returns the policy a queue made with c uses.
-func (s *Scheduler) policyOf(c queueConfig) Policy {
+func (e *engine) policyOf(c queueConfig) Policy {
 	if c.policy != nil {
 		return c.policy
 	}
-	return s.cfg.policy
+	return e.cfg.policy
 }
 
-func (s *Scheduler) newQueueLocked(name string, size int, desc string, c queueConfig) *Queue {
-	p := s.policyOf(c)
-	q := &Queue{s: s, name: name, desc: desc, size: size, policy: p, ready: c.ready, run: c.run.built}
+func (e *engine) newQueueLocked(name string, size int, desc string, c queueConfig) *Queue {
+	p := e.policyOf(c)
+	q := &Queue{s: e, name: name, desc: desc, size: size, policy: p, ready: c.ready, run: c.run.built}
 	if q.ready == nil {
 		var err error
 		if q.ready, err = newReadySet(p); err != nil {
@@ -122,9 +122,9 @@ func (s *Scheduler) newQueueLocked(name string, size int, desc string, c queueCo
 	q.remover, _ = q.ready.(TaskRemover)
 	q.ranked, _ = q.ready.(Ranked)
 	q.unpopper, _ = q.ready.(Unpopper)
-	s.attachPolicyLocked(q)
-	s.queues[name] = q
-	s.queueList = append(s.queueList, q)
+	e.attachPolicyLocked(q)
+	e.queues[name] = q
+	e.queueList = append(e.queueList, q)
 	return q
 }
 

@@ -1,11 +1,7 @@
 package dagq
 
 import (
-	"context"
 	"fmt"
-	"github.com/dagq/dagq/internal/chunk"
-	"github.com/dagq/dagq/internal/signal"
-	"sync"
 	"time"
 )
 
@@ -30,52 +26,7 @@ const (
 // ready task after another until no more can start, and observers are fed
 // by goroutines that exist only while events wait for them.
 type Scheduler struct {
-	cfg      config
-	epoch    time.Time                // time zero of node stamps, just before New
-	backends map[string]*backendEntry // immutable after New
-	defBack  *backendEntry
-	pools    map[string]*pool // immutable map; pool fields guarded by mu
-	store    Store
-	def      *Queue
-
-	workers sync.WaitGroup // worker goroutines
-
-	mu          sync.Mutex // guards the fields below and every node and queue
-	state       runState
-	paused      bool
-	parallelism int
-	busy        int                // tasks executing on worker goroutines
-	nodes       chunk.Table[*node] // by ID - 1
-	byName      map[string]*node
-	queues      map[string]*Queue
-	queueList   []*Queue
-	counts      Counts
-	ranks       *ranker // non-nil once a queue uses a rank-based policy
-	failed      []*node // Failed tasks, for Wait's error
-	doomed      []*node // Queued tasks to fail: a plug-in panicked (guard.go)
-	capped      bool    // the global parallelism was reached in a dispatch round
-	opened      int64   // when a slot of it last freed after that, for Targeted
-	firstKilled *node
-	idle        signal.Signal   // broadcast when no task is pending
-	quiet       signal.Signal   // broadcast when busy reaches 0
-	startCtx    context.Context // Start's ctx
-	runCtx      context.Context // parent of the tasks' contexts
-	runCancel   context.CancelCauseFunc
-	stopWatch   func() bool // stops watching Start's ctx
-	sinks       []*sink
-	want        uint64             // the events some sink takes (see wantsLocked)
-	filters     int                // sinks in sinks whose observer filters events
-	refreshAt   int64              // when wantsLocked asks the filtering sinks again
-	events      eventLog           // the events not yet delivered to every sink
-	edges       chunk.Table[edge]  // dependency edges (see edge); edge 0 ends lists
-	waits       chunk.Table[int32] // by ID - 1: dependencies a Blocked task still waits for (for its trigger rule); 0 once it is not Blocked
-	items       chunk.Table[*node] // stream items that have an edge, by edge.id
-	stack       []*node            // scratch for propagation
-	reservers   []*node            // tasks that reserved a pool or backend (dispatch.go)
-	scratch     taskConfig         // scratch for submission
-	shutdown    chan struct{}      // closed when Shutdown has finished
-
-	keys map[string]keyState // per Key, its task that runs or succeeded (key.go); made on demand
+	engine // the state and what changes it (engine.go): Scheduler is its public face
 }
 
 // New returns a scheduler configured by opts, with a queue named
@@ -84,14 +35,14 @@ type Scheduler struct {
 // contradictory options (a default backend that is not registered, an
 // invalid resource pool), which are programming errors.
 func New(opts ...Option) *Scheduler {
-	s := &Scheduler{
+	s := &Scheduler{engine{
 		cfg:      newConfig(opts),
 		epoch:    time.Now().Add(-1), // so that no stamp taken after New is 0
 		backends: map[string]*backendEntry{"local": newBackendEntry("local", Local()), "exec": newBackendEntry("exec", Exec())},
 		pools:    map[string]*pool{},
 		byName:   map[string]*node{},
 		queues:   map[string]*Queue{},
-	}
+	}}
 	s.parallelism = s.cfg.parallelism
 	for _, nb := range s.cfg.backends {
 		e := newBackendEntry(nb.name, nb.b)
@@ -127,7 +78,7 @@ func New(opts ...Option) *Scheduler {
 }
 
 // now returns the time since the epoch in nanoseconds (always > 0).
-func (s *Scheduler) now() int64 { return int64(time.Since(s.epoch)) }
+func (e *engine) now() int64 { return int64(time.Since(e.epoch)) }
 
 // Pause stops starting tasks; running tasks go on, and submissions are
 // still accepted. Nothing is lost or run twice. Safe to call repeatedly.
@@ -155,13 +106,13 @@ func (s *Scheduler) SetParallelism(n int) {
 }
 
 // wake retries dispatch, for backends whose capacity grew by itself.
-func (s *Scheduler) wake(b *backendEntry) {
-	s.mu.Lock()
+func (e *engine) wake(b *backendEntry) {
+	e.mu.Lock()
 	if b.pub != nil {
-		s.publishSafely(b)
+		e.publishSafely(b)
 	}
-	s.dispatchLocked(false)
-	s.mu.Unlock()
+	e.dispatchLocked(false)
+	e.mu.Unlock()
 }
 
 // Cancel kills the task id if it has not finished, and at once every task
@@ -172,20 +123,23 @@ func (s *Scheduler) wake(b *backendEntry) {
 // run beside a killed attempt still winding down (an [Exec] command
 // handling SIGTERM: they start once its process group is gone).
 // Cancelling an unknown or finished task does nothing.
-func (s *Scheduler) Cancel(id TaskID, reason string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	n := s.nodeLocked(id)
+func (s *Scheduler) Cancel(id TaskID, reason string) { s.cancel(id, reason) }
+
+// cancel is Cancel, for the engine's own callers (Feed).
+func (e *engine) cancel(id TaskID, reason string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	n := e.nodeLocked(id)
 	if n == nil || n.status.Terminal() {
 		return
 	}
 	if reason == "" {
 		reason = "no reason given"
 	}
-	now := s.now()
-	s.killLocked(n, "cancelled: "+reason, now)
-	s.resolveLocked(n, now)
-	s.dispatchLocked(false)
+	now := e.now()
+	e.killLocked(n, "cancelled: "+reason, now)
+	e.resolveLocked(n, now)
+	e.dispatchLocked(false)
 }
 
 // Stats returns a snapshot of the counters, in total and per queue.
@@ -195,9 +149,9 @@ func (s *Scheduler) Stats() Stats {
 	return s.statsLocked()
 }
 
-func (s *Scheduler) statsLocked() Stats {
-	st := Stats{Counts: s.counts, Queues: make(map[string]Counts, len(s.queueList))}
-	for _, q := range s.queueList {
+func (e *engine) statsLocked() Stats {
+	st := Stats{Counts: e.counts, Queues: make(map[string]Counts, len(e.queueList))}
+	for _, q := range e.queueList {
 		st.Queues[q.name] = q.counts
 	}
 	return st
@@ -223,9 +177,9 @@ func (s *Scheduler) Lookup(name string) (TaskInfo, bool) {
 	return TaskInfo{}, false
 }
 
-func (s *Scheduler) nodeLocked(id TaskID) *node {
-	if id == 0 || id > TaskID(s.nodes.Len()) {
+func (e *engine) nodeLocked(id TaskID) *node {
+	if id == 0 || id > TaskID(e.nodes.Len()) {
 		return nil
 	}
-	return *s.nodes.At(int(id - 1))
+	return *e.nodes.At(int(id - 1))
 }

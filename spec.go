@@ -98,11 +98,11 @@ func (s *Scheduler) Add(specs ...Spec) error {
 // checkSpecLocked makes every check that submitting the spec, with c its
 // options, would make, so that Add adds nothing rather than a task that
 // fails at once; it returns the spec's queue.
-func (s *Scheduler) checkSpecLocked(sp *Spec, c *taskConfig) (*Queue, error) {
+func (e *engine) checkSpecLocked(sp *Spec, c *taskConfig) (*Queue, error) {
 	bad := func(format string, a ...any) error {
 		return &GraphError{Spec: sp.Name, Reason: fmt.Sprintf(format, a...)}
 	}
-	if s.byName[sp.Name] != nil {
+	if e.byName[sp.Name] != nil {
 		return nil, bad("a task with this name already exists")
 	}
 	if reason := c.check(); reason != "" {
@@ -112,13 +112,13 @@ func (s *Scheduler) checkSpecLocked(sp *Spec, c *taskConfig) (*Queue, error) {
 		return nil, bad("%s", unprefixed(c.keyErr))
 	}
 	if sp.Key != "" {
-		if t := s.twinLocked(sp.Key); t != nil && resultType(t) != reflect.TypeFor[noValue]() {
+		if t := e.twinLocked(sp.Key); t != nil && resultType(t) != reflect.TypeFor[noValue]() {
 			return nil, bad("key %q: %s: task %s has result type %v, a spec none", sp.Key, unprefixed(ErrKeyType), t.label(), resultType(t))
 		}
 	}
-	q := s.def
+	q := e.def
 	if sp.Queue != "" {
-		if q = s.queues[sp.Queue]; q == nil {
+		if q = e.queues[sp.Queue]; q == nil {
 			return nil, bad("unknown queue %q", sp.Queue)
 		}
 	}
@@ -128,7 +128,7 @@ func (s *Scheduler) checkSpecLocked(sp *Spec, c *taskConfig) (*Queue, error) {
 	case sp.Run != nil && len(sp.Cmd) > 0:
 		return nil, bad("both Run and Cmd are set")
 	}
-	b, reason := s.backendForLocked(sp.Backend, len(sp.Cmd) > 0)
+	b, reason := e.backendForLocked(sp.Backend, len(sp.Cmd) > 0)
 	switch {
 	case b == nil:
 		return nil, bad("%s", reason)
@@ -140,7 +140,7 @@ func (s *Scheduler) checkSpecLocked(sp *Spec, c *taskConfig) (*Queue, error) {
 		return nil, bad("needs %d GPUs but backend %q has no devices", sp.Needs.GPUs, b.name)
 	}
 	for _, name := range slices.Sorted(maps.Keys(sp.Uses)) {
-		if p := s.pools[name]; p == nil {
+		if p := e.pools[name]; p == nil {
 			return nil, bad("unknown resource pool %q", name)
 		} else if a := sp.Uses[name]; a < 1 || a > p.capacity {
 			return nil, bad("uses %d of pool %q, want 1 to its capacity %d", a, name, p.capacity)

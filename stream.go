@@ -237,7 +237,7 @@ func (st *Stream[T]) depNode() *node {
 
 // sched returns the stream's scheduler, or nil if the stream was refused
 // before it entered one.
-func (st *Stream[T]) sched() *Scheduler {
+func (st *Stream[T]) sched() *engine {
 	if q := st.task.q; q != nil {
 		return q.s
 	}

@@ -170,32 +170,32 @@ func (n *node) detach(name string, err error) {
 // insert validates and adds one task. It is the single entry point of
 // closures into the graph. Options are applied under the lock into the
 // scheduler's scratch config, so that submitting allocates no config.
-func (s *Scheduler) insert(q *Queue, n *node, vdeps []*node, opts []TaskOption, kc *taskConfig) {
-	s.mu.Lock()
-	c := &s.scratch // zero between submissions: cleared once, on the way out
+func (e *engine) insert(q *Queue, n *node, vdeps []*node, opts []TaskOption, kc *taskConfig) {
+	e.mu.Lock()
+	c := &e.scratch // zero between submissions: cleared once, on the way out
 	defer func() {
 		*c = taskConfig{}
-		s.mu.Unlock()
+		e.mu.Unlock()
 	}()
 	c.apply(opts)
 	c.keyFound, c.keyErr = kc.keyFound, kc.keyErr
-	if s.state == stateClosed {
+	if e.state == stateClosed {
 		n.detach(c.name, fmt.Errorf("dagq: submit: %w", ErrClosed))
 		return
 	}
-	if err := s.roomLocked(1); err != nil {
+	if err := e.roomLocked(1); err != nil {
 		n.detach(c.name, &SubmitError{Reason: err.Error()})
 		return
 	}
-	deps, err := s.resolveDepsLocked(n, vdeps, c)
-	now := s.now()
-	s.addLocked(q, n, c, deps, err, now)
-	s.dispatchAtLocked(false, now)
+	deps, err := e.resolveDepsLocked(n, vdeps, c)
+	now := e.now()
+	e.addLocked(q, n, c, deps, err, now)
+	e.dispatchAtLocked(false, now)
 }
 
 // resolveDepsLocked returns the task's dependencies, without duplicates;
 // up to two live in the node itself.
-func (s *Scheduler) resolveDepsLocked(n *node, vdeps []*node, c *taskConfig) ([]*node, error) {
+func (e *engine) resolveDepsLocked(n *node, vdeps []*node, c *taskConfig) ([]*node, error) {
 	if len(vdeps) > 0 && c.trigger != AllSucceeded {
 		return nil, &SubmitError{Reason: fmt.Sprintf("a task that takes dependency values must use AllSucceeded, not %v", c.trigger)}
 	}
@@ -214,7 +214,7 @@ func (s *Scheduler) resolveDepsLocked(n *node, vdeps []*node, c *taskConfig) ([]
 		switch {
 		case d == nil:
 			return nil, &SubmitError{Reason: "nil dependency"}
-		case d.sched() != s:
+		case d.sched() != e:
 			return nil, &SubmitError{Reason: fmt.Sprintf("dependency %s is not a task of this scheduler", d.label())}
 		}
 	}
@@ -260,82 +260,82 @@ func repeated(kept []*node, d *node, seen map[*node]struct{}) bool {
 // addLocked registers n with its options and dependencies and makes it
 // Blocked, then Queued or Killed as its dependencies say. A non-nil
 // refusal fails it at once. now is the time of submission.
-func (s *Scheduler) addLocked(q *Queue, n *node, c *taskConfig, deps []*node, refusal error, now int64) {
+func (e *engine) addLocked(q *Queue, n *node, c *taskConfig, deps []*node, refusal error, now int64) {
 	n.q = q
-	n.id = TaskID(s.nodes.Push(n) + 1)
-	s.waits.Push(0)
+	n.id = TaskID(e.nodes.Push(n) + 1)
+	e.waits.Push(0)
 	n.name, n.trigger = c.name, c.trigger
 	n.weight, n.priority, n.cost = c.weight, c.priority, c.cost
 	n.times[atSubmitted] = now
 	n.deps = deps
 	if n.name != "" {
-		s.byName[n.name] = n
+		e.byName[n.name] = n
 	}
-	n.backend = s.defBack
+	n.backend = e.defBack
 	if c.feed != nil {
 		n.extra().feed = c.feed // posted even if refused
 	}
 	if refusal == nil {
-		refusal = s.configureLocked(n, c)
+		refusal = e.configureLocked(n, c)
 	}
-	s.setStatusLocked(n, Blocked, TaskSubmitted, "", now)
+	e.setStatusLocked(n, Blocked, TaskSubmitted, "", now)
 	if refusal != nil {
 		n.extra().err = refusal
-		s.failed = append(s.failed, n)
-		s.setStatusLocked(n, Failed, TaskFinished, refusal.Error(), now)
+		e.failed = append(e.failed, n)
+		e.setStatusLocked(n, Failed, TaskFinished, refusal.Error(), now)
 		return
 	}
-	if c.key != "" && s.state != stateAborted && s.dedupLocked(n, c.keyFound, now) {
+	if c.key != "" && e.state != stateAborted && e.dedupLocked(n, c.keyFound, now) {
 		return
 	}
 	var blame string
 	for _, d := range deps {
 		switch {
 		case !d.status.Terminal():
-			s.dependLocked(d, n)
+			e.dependLocked(d, n)
 		case d.status == Succeeded:
 			n.succeeded++
 		case n.trigger == AllSucceeded && blame == "":
 			blame = d.blame()
 		}
 	}
-	if s.ranks != nil {
-		s.ranks.addLocked(n, s.waitingLocked(n))
+	if e.ranks != nil {
+		e.ranks.addLocked(n, e.waitingLocked(n))
 	}
 	switch {
-	case s.state == stateAborted:
-		s.killLocked(n, "run context ended: killed at submission", now)
+	case e.state == stateAborted:
+		e.killLocked(n, "run context ended: killed at submission", now)
 	case q.endedLocked() != "":
-		s.killLocked(n, q.endReason("killed at submission"), now)
+		e.killLocked(n, q.endReason("killed at submission"), now)
 	case blame != "":
 		n.heir = true
-		s.killLocked(n, blame, now)
-	case s.waitingLocked(n) > 0:
+		e.killLocked(n, blame, now)
+	case e.waitingLocked(n) > 0:
 	case n.trigger == AnySucceeded && len(deps) > 0 && n.succeeded == 0:
-		s.killLocked(n, "no dependency succeeded", now)
+		e.killLocked(n, "no dependency succeeded", now)
 	default:
-		s.readyLocked(n, now)
+		e.readyLocked(n, now)
 	}
 }
 
 // configureLocked applies the options that can refuse a task: backend,
 // resources, retries.
-func (s *Scheduler) configureLocked(n *node, c *taskConfig) error {
+func (e *engine) configureLocked(n *node, c *taskConfig) error {
 	if reason := c.check(); reason != "" {
 		return &SubmitError{Reason: reason}
 	}
-	b, reason := s.backendForLocked(c.backend, c.cmd != nil)
+	b, reason := e.backendForLocked(c.backend, c.cmd != nil)
 	if b == nil {
 		return &SubmitError{Reason: reason}
 	}
 	n.backend = b
 	if c.rare() {
-		if err := s.configureRareLocked(n, c); err != nil {
+		if err := e.configureRareLocked(n, c); err != nil {
 			return err
 		}
 	}
 	if b := n.backend; b.capa != nil {
-		err := admitSafely(b, s.jobLocked(n))
+		err := admitSafely(b, e.jobLocked(n))
 		n.job = nil
 		if err != nil {
 			return &SubmitError{Reason: fmt.Sprintf("backend %q: %s", b.name, unprefixed(err)), Err: err}
@@ -347,7 +347,7 @@ func (s *Scheduler) configureLocked(n *node, c *taskConfig) error {
 }
 
 // configureRareLocked applies the options kept in nodeExtra.
-func (s *Scheduler) configureRareLocked(n *node, c *taskConfig) error {
+func (e *engine) configureRareLocked(n *node, c *taskConfig) error {
 	x := n.extra()
 	x.tenant, x.key, x.timeout, x.retries, x.backoff, x.needs = c.tenant, c.key, c.timeout, c.retries, c.backoff, c.needs
 	x.cmd = c.cmd
@@ -355,7 +355,7 @@ func (s *Scheduler) configureRareLocked(n *node, c *taskConfig) error {
 		if x.stream != nil {
 			return &SubmitError{Reason: fmt.Sprintf("Key(%q) on a stream: a stream's items are not stored, so a twin could not yield them; key the tasks that use the items, or a task that returns them all", c.key)}
 		}
-		if err := s.checkKeyLocked(n, c); err != nil {
+		if err := e.checkKeyLocked(n, c); err != nil {
 			return err
 		}
 	}
@@ -366,7 +366,7 @@ func (s *Scheduler) configureRareLocked(n *node, c *taskConfig) error {
 		x.portable = p
 	}
 	for _, u := range c.uses {
-		p := s.pools[u.Pool]
+		p := e.pools[u.Pool]
 		if p == nil {
 			return &SubmitError{Reason: fmt.Sprintf("unknown resource pool %q (declare it with WithResource)", u.Pool)}
 		}

@@ -87,16 +87,16 @@ func (r *ranker) rank(n *node) *rankState {
 // [RankedPolicy], and resolves the ready set that hears of their changes.
 // Tasks submitted before need none: ranks flow from dependents to
 // dependencies, so only tasks submitted later reach the new queue's tasks.
-func (s *Scheduler) attachPolicyLocked(q *Queue) {
+func (e *engine) attachPolicyLocked(q *Queue) {
 	kind := policyRanks(q.policy)
 	if kind == 0 {
 		return
 	}
 	q.rekeyer, _ = q.ready.(Rekeyer)
-	if s.ranks == nil {
-		s.ranks = &ranker{nodes: &s.nodes, from: s.nodes.Len(), to: s.nodes.Len()}
+	if e.ranks == nil {
+		e.ranks = &ranker{nodes: &e.nodes, from: e.nodes.Len(), to: e.nodes.Len()}
 	}
-	s.ranks.kinds |= kind
+	e.ranks.kinds |= kind
 }
 
 // addLocked records a task that was just submitted, the last of

@@ -55,8 +55,8 @@ func resultType(n *node) reflect.Type {
 // loadKey looks c's key up in s's store, decoding a recorded result into
 // ptr (a pointer to the task's value), and notes the answer in c. It runs
 // before the task enters the scheduler, outside the lock.
-func (s *Scheduler) loadKey(c *taskConfig, ptr any) {
-	found, err := loadSafely(s.store, c.key, ptr)
+func (e *engine) loadKey(c *taskConfig, ptr any) {
+	found, err := loadSafely(e.store, c.key, ptr)
 	if err != nil {
 		c.keyErr = &KeyError{Key: c.key, Err: fmt.Errorf("load result: %w", err)}
 		return
@@ -89,7 +89,7 @@ func keyOf(opts []TaskOption) string {
 
 // loadSpecKeys looks up the keys of specs before Add takes the lock. It
 // returns nil if no spec has a key.
-func (s *Scheduler) loadSpecKeys(specs []Spec) []taskConfig {
+func (e *engine) loadSpecKeys(specs []Spec) []taskConfig {
 	var cs []taskConfig
 	for i := range specs {
 		if specs[i].Key == "" {
@@ -99,7 +99,7 @@ func (s *Scheduler) loadSpecKeys(specs []Spec) []taskConfig {
 			cs = make([]taskConfig, len(specs))
 		}
 		cs[i].key = specs[i].Key
-		s.loadKey(&cs[i], new(noValue))
+		e.loadKey(&cs[i], new(noValue))
 	}
 	return cs
 }
@@ -112,8 +112,8 @@ type keyState struct {
 
 // twinLocked returns the task of this scheduler that runs key or succeeded
 // with it, or nil.
-func (s *Scheduler) twinLocked(key string) *node {
-	ks, ok := s.keys[key]
+func (e *engine) twinLocked(key string) *node {
+	ks, ok := e.keys[key]
 	if !ok || ks.leader.status == Failed || ks.leader.status == Killed {
 		return nil
 	}
@@ -122,11 +122,11 @@ func (s *Scheduler) twinLocked(key string) *node {
 
 // checkKeyLocked refuses a keyed task whose store lookup failed or whose
 // key belongs to a task of another result type.
-func (s *Scheduler) checkKeyLocked(n *node, c *taskConfig) error {
+func (e *engine) checkKeyLocked(n *node, c *taskConfig) error {
 	if c.keyErr != nil {
 		return c.keyErr
 	}
-	if t := s.twinLocked(c.key); t != nil {
+	if t := e.twinLocked(c.key); t != nil {
 		if want, have := resultType(t), resultType(n); want != have {
 			return &KeyError{Key: c.key, Err: fmt.Errorf("%w: task %s has result type %v, this task %v", ErrKeyType, t.label(), want, have)}
 		}
@@ -139,36 +139,36 @@ func (s *Scheduler) checkKeyLocked(n *node, c *taskConfig) error {
 // outcome of a twin still pending. It reports whether it did; if not, n
 // becomes the task that runs its key and goes on as any other task. n's
 // dependencies are not waited for: its key stands for its result.
-func (s *Scheduler) dedupLocked(n *node, found bool, now int64) bool {
+func (e *engine) dedupLocked(n *node, found bool, now int64) bool {
 	key := n.x.key
-	twin := s.twinLocked(key)
+	twin := e.twinLocked(key)
 	switch {
 	case found:
-		s.cachedLocked(n, "result found in the store", now)
+		e.cachedLocked(n, "result found in the store", now)
 	case twin != nil && twin.status == Succeeded:
 		copyValue(n, twin)
-		s.cachedLocked(n, fromTwin(twin), now)
+		e.cachedLocked(n, fromTwin(twin), now)
 	case twin != nil:
-		ks := s.keys[key]
+		ks := e.keys[key]
 		ks.adopters = append(ks.adopters, n)
-		s.keys[key] = ks
+		e.keys[key] = ks
 		n.extra().reason = "adopts the outcome of twin " + twin.label()
 	default:
 		n.keyed = true
-		if s.keys == nil {
-			s.keys = map[string]keyState{}
+		if e.keys == nil {
+			e.keys = map[string]keyState{}
 		}
-		s.keys[key] = keyState{leader: n}
+		e.keys[key] = keyState{leader: n}
 		return false
 	}
 	return true
 }
 
 // cachedLocked makes a Blocked task Succeeded without running it.
-func (s *Scheduler) cachedLocked(n *node, reason string, now int64) {
+func (e *engine) cachedLocked(n *node, reason string, now int64) {
 	n.cached = true
 	n.extra().reason = reason
-	s.setStatusLocked(n, Succeeded, TaskFinished, reason, now)
+	e.setStatusLocked(n, Succeeded, TaskFinished, reason, now)
 }
 
 // fromTwin is the reason of a task that took the result of twin.
@@ -185,15 +185,15 @@ func copyValue(n, twin *node) {
 // the tasks that adopted its outcome get the same outcome and are
 // returned on stack for their dependents to be resolved, and the key is
 // forgotten unless n succeeded.
-func (s *Scheduler) settleTwinsLocked(n *node, stack []*node, now int64) []*node {
-	ks, ok := s.keys[n.x.key]
+func (e *engine) settleTwinsLocked(n *node, stack []*node, now int64) []*node {
+	ks, ok := e.keys[n.x.key]
 	if !ok || ks.leader != n {
 		return stack
 	}
 	if n.status == Succeeded {
-		s.keys[n.x.key] = keyState{leader: n}
+		e.keys[n.x.key] = keyState{leader: n}
 	} else {
-		delete(s.keys, n.x.key)
+		delete(e.keys, n.x.key)
 	}
 	for _, a := range ks.adopters {
 		if a.status != Blocked {
@@ -202,14 +202,14 @@ func (s *Scheduler) settleTwinsLocked(n *node, stack []*node, now int64) []*node
 		switch n.status {
 		case Succeeded:
 			copyValue(a, n)
-			s.cachedLocked(a, fromTwin(n), now)
+			e.cachedLocked(a, fromTwin(n), now)
 		case Failed:
 			a.x.reason = ""
 			a.x.err = fmt.Errorf("dagq: twin %s with the same key failed: %w", n.label(), n.x.err)
-			s.failed = append(s.failed, a)
-			s.setStatusLocked(a, Failed, TaskFinished, "", now)
+			e.failed = append(e.failed, a)
+			e.setStatusLocked(a, Failed, TaskFinished, "", now)
 		default:
-			s.killLocked(a, "twin "+n.label()+" with the same key killed: "+n.x.reason, now)
+			e.killLocked(a, "twin "+n.label()+" with the same key killed: "+n.x.reason, now)
 		}
 		stack = append(stack, a)
 	}
@@ -219,7 +219,7 @@ func (s *Scheduler) settleTwinsLocked(n *node, stack []*node, now int64) []*node
 // saveKey records the result of n's successful attempt (v, from a backend
 // that returns values) in the store. It runs on the worker, outside the
 // lock; its error fails the attempt.
-func (s *Scheduler) saveKey(n *node, v any) error {
+func (e *engine) saveKey(n *node, v any) error {
 	var val any = noValue{}
 	if n.out != nil {
 		if v != nil && !n.backend.local {
@@ -229,7 +229,7 @@ func (s *Scheduler) saveKey(n *node, v any) error {
 		}
 		val = n.out.valueAny()
 	}
-	if err := saveSafely(n.ctx, s.store, n.x.key, val); err != nil {
+	if err := saveSafely(n.ctx, e.store, n.x.key, val); err != nil {
 		return &KeyError{Key: n.x.key, Err: fmt.Errorf("save result: %w", err)}
 	}
 	return nil

@@ -6,11 +6,11 @@ import (
 
 // setStatusLocked moves n to status to, keeping the counters, the done
 // channel and the observers up to date.
-func (s *Scheduler) setStatusLocked(n *node, to Status, kind EventKind, reason string, now int64) {
+func (e *engine) setStatusLocked(n *node, to Status, kind EventKind, reason string, now int64) {
 	from := n.status
 	n.status = to
 	if from == Blocked && !n.item {
-		*s.waits.At(int(n.id - 1)) = 0 // resolution skips it from now on
+		*e.waits.At(int(n.id - 1)) = 0 // resolution skips it from now on
 	}
 	if to.Terminal() {
 		n.times[atFinished] = now
@@ -24,32 +24,32 @@ func (s *Scheduler) setStatusLocked(n *node, to Status, kind EventKind, reason s
 	if n.item {
 		return // a stream item is not a task: no counts, events or idle check (stream.go)
 	}
-	s.counts.add(from, to)
+	e.counts.add(from, to)
 	n.q.counts.add(from, to)
-	if s.wantsLocked(kind, from, to, now) {
-		s.pushLocked(s.taskEventLocked(kind, n, from, reason, now))
+	if e.wantsLocked(kind, from, to, now) {
+		e.pushLocked(e.taskEventLocked(kind, n, from, reason, now))
 	}
 	if to.Terminal() && n.x != nil && n.x.stream != nil {
 		n.x.stream.endLocked(now) // settles the items not emitted (stream.go)
 	}
-	if to.Terminal() && s.counts.Pending() == 0 {
-		s.idle.Broadcast()
-		if s.state == stateRunning {
-			s.emitRunLocked(RunIdle, now)
+	if to.Terminal() && e.counts.Pending() == 0 {
+		e.idle.Broadcast()
+		if e.state == stateRunning {
+			e.emitRunLocked(RunIdle, now)
 		}
 	}
 }
 
 // readyLocked moves a Blocked task whose dependencies are met to Queued.
-func (s *Scheduler) readyLocked(n *node, now int64) {
+func (e *engine) readyLocked(n *node, now int64) {
 	n.times[atReady] = now
-	s.setStatusLocked(n, Queued, TaskQueued, "", now)
+	e.setStatusLocked(n, Queued, TaskQueued, "", now)
 	n.q.pushLocked(n)
 }
 
 // killLocked kills one non-terminal task. It does not touch dependents;
 // see resolveLocked.
-func (s *Scheduler) killLocked(n *node, reason string, now int64) {
+func (e *engine) killLocked(n *node, reason string, now int64) {
 	err := fmt.Errorf("%w: %s", ErrKilled, reason) // the task's error, and its context's cause if it runs
 	switch n.status {
 	case Queued:
@@ -65,10 +65,10 @@ func (s *Scheduler) killLocked(n *node, reason string, now int64) {
 	}
 	x := n.extra()
 	x.reason, x.err = reason, err
-	if s.firstKilled == nil && !n.item {
-		s.firstKilled = n
+	if e.firstKilled == nil && !n.item {
+		e.firstKilled = n
 	}
-	s.setStatusLocked(n, Killed, TaskFinished, reason, now)
+	e.setStatusLocked(n, Killed, TaskFinished, reason, now)
 }
 
 // resolveLocked tells the dependents of n, which just became terminal,
@@ -76,32 +76,32 @@ func (s *Scheduler) killLocked(n *node, reason string, now int64) {
 // succeed are killed at once, the others count it and become ready when
 // their rule is met. A plain dependent of a task that succeeded is
 // counted through its edge alone (see edge).
-func (s *Scheduler) resolveLocked(root *node, now int64) {
-	stack := append(s.stack[:0], root)
+func (e *engine) resolveLocked(root *node, now int64) {
+	stack := append(e.stack[:0], root)
 	for len(stack) > 0 {
 		n := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
 		if n.keyed {
-			stack = s.settleTwinsLocked(n, stack, now)
+			stack = e.settleTwinsLocked(n, stack, now)
 		}
 		ok := n.status == Succeeded
 		var why string
-		for e := n.outEdge; e != 0; {
-			ed := *s.edges.At(int(e))
-			e = ed.next
+		for ei := n.outEdge; ei != 0; {
+			ed := *e.edges.At(int(ei))
+			ei = ed.next
 			if ed.kind() == edgePlain && ok {
-				if s.countDownLocked(ed.id()) {
-					s.readyLocked(s.taskLocked(ed.id()), now)
+				if e.countDownLocked(ed.id()) {
+					e.readyLocked(e.taskLocked(ed.id()), now)
 				}
 				continue
 			}
 			if ed.kind() == edgeItem { // n is a stream that ended: items it did not emit ended with it (stream.go)
-				if d := *s.items.At(int(ed.id())); d.status != Succeeded {
+				if d := *e.items.At(int(ed.id())); d.status != Succeeded {
 					stack = append(stack, d)
 				}
 				continue
 			}
-			d := s.taskLocked(ed.id())
+			d := e.taskLocked(ed.id())
 			if d.status != Blocked {
 				continue
 			}
@@ -110,7 +110,7 @@ func (s *Scheduler) resolveLocked(root *node, now int64) {
 					why = n.blame()
 				}
 				d.heir = true
-				s.killLocked(d, why, now)
+				e.killLocked(d, why, now)
 				stack = append(stack, d)
 				continue
 			}
@@ -121,46 +121,46 @@ func (s *Scheduler) resolveLocked(root *node, now int64) {
 				n.extra().lateDeps = true
 				continue
 			}
-			if s.decideLocked(n, d, ok, now) {
+			if e.decideLocked(n, d, ok, now) {
 				stack = append(stack, d)
 			}
 		}
 	}
 	clear(stack)
-	s.stack = stack[:0]
+	e.stack = stack[:0]
 }
 
 // decideLocked counts n, terminal, as one more finished dependency of d,
 // Blocked under AnySucceeded or AllDone, and readies d if that was its
 // last, or kills it if none succeeded under AnySucceeded; it reports
 // whether it killed d.
-func (s *Scheduler) decideLocked(n, d *node, ok bool, now int64) (killed bool) {
+func (e *engine) decideLocked(n, d *node, ok bool, now int64) (killed bool) {
 	if ok {
 		d.succeeded++
 	}
-	if !s.countDownLocked(d.id) {
+	if !e.countDownLocked(d.id) {
 		return false
 	}
 	if d.trigger == AnySucceeded && d.succeeded == 0 {
-		s.killLocked(d, "no dependency succeeded; last: "+n.blame(), now)
+		e.killLocked(d, "no dependency succeeded; last: "+n.blame(), now)
 		return true
 	}
-	s.readyLocked(d, now)
+	e.readyLocked(d, now)
 	return false
 }
 
 // settleLateLocked decides the dependents that n, killed while its attempt
 // ran, kept Blocked until that attempt returned.
-func (s *Scheduler) settleLateLocked(n *node, now int64) {
+func (e *engine) settleLateLocked(n *node, now int64) {
 	n.x.lateDeps = false
-	for e := n.outEdge; e != 0; {
-		ed := *s.edges.At(int(e))
-		e = ed.next
+	for ei := n.outEdge; ei != 0; {
+		ed := *e.edges.At(int(ei))
+		ei = ed.next
 		if ed.kind() != edgeTask {
 			continue
 		}
-		if d := s.taskLocked(ed.id()); d.status == Blocked && d.trigger != AllSucceeded && s.decideLocked(n, d, false, now) {
-			s.resolveLocked(d, now)
+		if d := e.taskLocked(ed.id()); d.status == Blocked && d.trigger != AllSucceeded && e.decideLocked(n, d, false, now) {
+			e.resolveLocked(d, now)
 		}
 	}
 }
@@ -168,20 +168,20 @@ func (s *Scheduler) settleLateLocked(n *node, now int64) {
 // countDownLocked counts one resolved dependency of task id and reports
 // whether that was the last one. A counter already at 0 belongs to a task
 // no longer Blocked: nothing changes.
-func (s *Scheduler) countDownLocked(id TaskID) bool {
-	p := s.waits.At(int(id - 1))
+func (e *engine) countDownLocked(id TaskID) bool {
+	p := e.waits.At(int(id - 1))
 	if *p <= 0 {
 		return false
 	}
 	*p--
-	if *p == 1 && s.ranks != nil {
-		s.ranks.oneLeftLocked(s.taskLocked(id))
+	if *p == 1 && e.ranks != nil {
+		e.ranks.oneLeftLocked(e.taskLocked(id))
 	}
 	return *p == 0
 }
 
 // roomLocked returns an error if k more tasks would exceed maxTasks.
-func (s *Scheduler) roomLocked(k int) error { return room(s.nodes.Len(), k) }
+func (e *engine) roomLocked(k int) error { return room(e.nodes.Len(), k) }
 
 // room returns an error if k more tasks beside held would exceed maxTasks.
 func room(held, k int) error {
@@ -192,28 +192,28 @@ func room(held, k int) error {
 }
 
 // taskLocked returns the task with ID id, which must exist.
-func (s *Scheduler) taskLocked(id TaskID) *node { return *s.nodes.At(int(id - 1)) }
+func (e *engine) taskLocked(id TaskID) *node { return *e.nodes.At(int(id - 1)) }
 
 // waitingLocked returns how many dependencies n, Blocked, still waits for.
-func (s *Scheduler) waitingLocked(n *node) int32 { return *s.waits.At(int(n.id - 1)) }
+func (e *engine) waitingLocked(n *node) int32 { return *e.waits.At(int(n.id - 1)) }
 
 // dependLocked makes to, being added, wait for d, not yet terminal.
-func (s *Scheduler) dependLocked(d, to *node) {
-	*s.waits.At(int(to.id - 1))++
+func (e *engine) dependLocked(d, to *node) {
+	*e.waits.At(int(to.id - 1))++
 	kind := edgePlain
 	if to.trigger != AllSucceeded {
 		kind = edgeTask
 	}
-	d.outEdge = s.addEdgeLocked(kind|uint32(to.id), d.outEdge)
+	d.outEdge = e.addEdgeLocked(kind|uint32(to.id), d.outEdge)
 }
 
 // addEdgeLocked stores an edge to `to` in front of the list starting at
 // head and returns the new head.
-func (s *Scheduler) addEdgeLocked(to uint32, head int32) int32 {
-	if s.edges.Len() == 0 {
-		s.edges.Push(edge{}) // edge 0 ends lists
+func (e *engine) addEdgeLocked(to uint32, head int32) int32 {
+	if e.edges.Len() == 0 {
+		e.edges.Push(edge{}) // edge 0 ends lists
 	}
-	return int32(s.edges.Push(edge{to, head}))
+	return int32(e.edges.Push(edge{to, head}))
 }
 
 // blame is the reason given to dependents killed because n did not
@@ -232,12 +232,12 @@ func (n *node) blame() string {
 
 // killAllLocked kills every task not yet finished (running ones too if
 // running is set), each with a reason "<cause>: killed while <status>".
-func (s *Scheduler) killAllLocked(cause string, running bool, now int64) {
-	for n := range s.nodes.All() {
+func (e *engine) killAllLocked(cause string, running bool, now int64) {
+	for n := range e.nodes.All() {
 		if n.status.Terminal() || (n.status == Running && !running) {
 			continue
 		}
-		s.killLocked(n, cause+": killed while "+n.status.String(), now)
+		e.killLocked(n, cause+": killed while "+n.status.String(), now)
 	}
 }
 
