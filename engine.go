@@ -62,7 +62,7 @@ type engine struct {
 	want        uint64             // the events some sink takes (see wantsLocked)
 	filters     int                // sinks in sinks whose observer filters events
 	refreshAt   int64              // when wantsLocked asks the filtering sinks again
-	events      eventLog           // the events not yet delivered to every sink
+	events      eventLog           // the events not yet delivered to every sink (sink.go)
 	edges       chunk.Table[edge]  // dependency edges (see edge); edge 0 ends lists
 	waits       chunk.Table[int32] // by ID - 1: dependencies a Blocked task still waits for (for its trigger rule); 0 once it is not Blocked
 	items       chunk.Table[*node] // stream items that have an edge, by edge.id

@@ -7,6 +7,8 @@ import (
 	"testing/synctest"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/dagq/dagq/internal/eventlog"
 )
 
 // statsChecker is an observer that checks every event's Stats against its
@@ -45,7 +47,7 @@ func TestEventLogSharedBySinks(t *testing.T) {
 		s := New(WithObserver(check), WithObserver(ObserverFunc(func(e Event) { all = append(all, e.Kind) })))
 		q2, err := s.Queue("other", 2)
 		require.NoError(t, err)
-		const tasks = 4 * logChunkLen
+		const tasks = 4 * eventlog.ChunkLen
 		fs := []*Future[int]{Submit(s.def, func(context.Context) (int, error) { return 0, nil })}
 		for i := 1; i < tasks; i++ {
 			q := s.def
@@ -65,7 +67,7 @@ func TestEventLogSharedBySinks(t *testing.T) {
 		}()
 		leave, unsubscribe := s.Subscribe(0)
 		require.NoError(t, s.Start(context.Background()))
-		for range logChunkLen {
+		for range eventlog.ChunkLen {
 			<-leave
 		}
 		unsubscribe()
@@ -91,7 +93,7 @@ func TestEventLogConcurrentReaders(t *testing.T) {
 	var rec Recorder
 	check := &statsChecker{queues: map[string]Counts{}}
 	s := New(WithObserver(check), WithObserver(&rec))
-	const tasks = 3 * logChunkLen
+	const tasks = 3 * eventlog.ChunkLen
 	fs := []*Future[int]{Submit(s.def, func(context.Context) (int, error) { return 0, nil })}
 	for i := 1; i < tasks; i++ {
 		fs = append(fs, Then(s.def, fs[i/2], func(_ context.Context, v int) (int, error) { return v + 1, nil }))

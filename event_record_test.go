@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/dagq/dagq/internal/eventlog"
 )
 
 // TestEventSnapshotsMatchScheduler checks that the snapshot of a task's
@@ -95,7 +97,7 @@ func TestEventRareFieldsOnReusedChunks(t *testing.T) {
 			}
 		})))
 		broken := errors.New("broken")
-		const tasks = 2 * logChunkLen
+		const tasks = 2 * eventlog.ChunkLen
 		for i := range tasks {
 			Submit(s.def, func(context.Context) (int, error) {
 				time.Sleep(time.Millisecond)
@@ -107,9 +109,7 @@ func TestEventRareFieldsOnReusedChunks(t *testing.T) {
 		}
 		require.Error(t, s.Run(context.Background()))
 		require.NoError(t, s.Shutdown(context.Background()))
-		s.events.mu.Lock()
-		require.NotEmpty(t, s.events.free, "chunks were passed by every reader")
-		s.events.mu.Unlock()
+		require.NotZero(t, s.events.Reusable(), "chunks were passed by every reader")
 		want := s.Tasks()
 		require.Len(t, want, tasks)
 		for _, w := range want {

@@ -137,7 +137,7 @@ func TestLogObserverRecordsOnlyWhatItLogs(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		l := slog.New(slog.NewJSONHandler(&buf, nil))
 		s := sampleRun(t, WithObserver(LogObserver(l)))
-		require.Equal(t, uint64(6), s.events.seq.Load())
+		require.Equal(t, uint64(6), s.events.Seq())
 	})
 	require.Contains(t, buf.String(), `"msg":"run idle","submitted":7,"pending":0,"succeeded":4,"failed":1,"killed":2`)
 }

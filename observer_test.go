@@ -7,6 +7,8 @@ import (
 	"testing/synctest"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/dagq/dagq/internal/eventlog"
 )
 
 // TestSinkBacklogAcrossChunks holds an observer while many chunks' worth
@@ -26,12 +28,12 @@ func TestSinkBacklogAcrossChunks(t *testing.T) {
 			got = append(got, e.Item)
 		})))
 		k := s.sinks[0]
-		const n = logChunkLen*(maxFreeChunks+4) + 7
+		const n = eventlog.ChunkLen*(64+4) + 7
 		push := func(from, to int) {
 			s.mu.Lock()
 			defer s.mu.Unlock()
 			for i := from; i < to; i++ {
-				r := s.events.reserveLocked(len(s.sinks))
+				r := s.events.ReserveLocked(len(s.sinks))
 				*r = record{kind: indexOf(TaskItem), Item: i}
 				s.pushLocked(r)
 			}
@@ -39,9 +41,9 @@ func TestSinkBacklogAcrossChunks(t *testing.T) {
 		push(0, 1)
 		synctest.Wait() // the observer now holds event 0; the rest wait
 		push(1, n)
-		waiting := int(s.events.seq.Load()/logChunkLen - k.delivered.Load()/logChunkLen)
+		waiting := int(s.events.Seq()/eventlog.ChunkLen - k.delivered.Load()/eventlog.ChunkLen)
 		close(release)
-		require.Greater(t, waiting, maxFreeChunks, "the backlog spans many chunks")
+		require.Greater(t, waiting, 64, "the backlog spans many chunks")
 		require.NoError(t, k.drain(context.Background()))
 		push(n, 2*n)
 		require.NoError(t, s.Shutdown(context.Background()))
@@ -49,10 +51,8 @@ func TestSinkBacklogAcrossChunks(t *testing.T) {
 		for i, v := range got {
 			require.Equal(t, i, v)
 		}
-		s.events.mu.Lock()
-		defer s.events.mu.Unlock()
-		require.LessOrEqual(t, len(s.events.free), maxFreeChunks)
-		require.NotEmpty(t, s.events.free, "emptied chunks are kept for reuse")
+		require.LessOrEqual(t, s.events.Reusable(), 64)
+		require.NotZero(t, s.events.Reusable(), "emptied chunks are kept for reuse")
 	})
 }
 

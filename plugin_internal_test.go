@@ -2,4 +2,4 @@ package dagq
 
 // RecordedEvents returns how many events s has recorded for its sinks: what
 // its observers cost it.
-func RecordedEvents(s *Scheduler) uint64 { return s.events.seq.Load() }
+func RecordedEvents(s *Scheduler) uint64 { return s.events.Seq() }

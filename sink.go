@@ -11,12 +11,25 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/dagq/dagq/internal/eventlog"
 	"github.com/dagq/dagq/internal/signal"
 )
 
+// eventLog holds the records of a scheduler's events once, for every
+// sink: the scheduler appends under its lock, each sink reads at its own
+// pace without it.
+type eventLog = eventlog.Log[record, recordMore]
+
+// logPos is a sink's position in the event log.
+type logPos = eventlog.Pos[record, recordMore]
+
+// cacheLine is how many bytes keep apart what the scheduler and a sink's
+// goroutine write (two lines, for adjacent-line prefetch).
+const cacheLine = 128
+
 // sink delivers events to one observer, in order, on a goroutine that
 // exists only while events wait for it. It reads the scheduler's event
-// log (event_log.go) from where it was attached, builds each [Event] from
+// log from where it was attached, builds each [Event] from
 // its record, and keeps its own replica of the counters, which every task
 // event updates.
 type sink struct {
@@ -94,8 +107,8 @@ func (e *engine) addSinkLocked(o Observer, quit chan struct{}) *sink {
 		e.filters++
 	}
 	e.want |= allEvents
-	k.at = e.events.attachLocked()
-	k.delivered.Store(k.at.seq())
+	k.at = e.events.AttachLocked()
+	k.delivered.Store(k.at.Seq())
 	k.stop.Store(math.MaxUint64)
 	e.sinks = append(e.sinks, k)
 	return k
@@ -209,33 +222,33 @@ func (k *sink) deliver() {
 
 // limit returns the sequence number after the last record the sink may
 // deliver.
-func (k *sink) limit() uint64 { return min(k.l.seq.Load(), k.stop.Load()) }
+func (k *sink) limit() uint64 { return min(k.l.Seq(), k.stop.Load()) }
 
 // deliverReady delivers the records published so far, chunk by chunk,
 // handing back each chunk it leaves.
 func (k *sink) deliverReady() {
 	for !k.quitting() {
-		c := k.at.c
-		avail := k.limit() - c.base
-		if avail <= uint64(k.at.i) {
+		c := k.at.C
+		avail := k.limit() - c.Base()
+		if avail <= uint64(k.at.I) {
 			return
 		}
-		if k.at.i == logChunkLen {
-			k.at = logPos{c.next.Load(), 0}
-			k.l.release(c)
+		if k.at.I == eventlog.ChunkLen {
+			k.at = logPos{C: c.Next()}
+			k.l.Release(c)
 			continue
 		}
-		end := int32(min(avail, logChunkLen))
+		end := int32(min(avail, eventlog.ChunkLen))
 		k.asked = 0
-		for i := k.at.i; i < end; i++ {
+		for i := k.at.I; i < end; i++ {
 			if k.quitting() {
 				return
 			}
-			k.deliverRecord(&c.recs[i])
+			k.deliverRecord(&c.Recs[i])
 		}
-		small := end-k.at.i < smallBatch
-		k.at.i = end
-		k.delivered.Store(k.at.seq())
+		small := end-k.at.I < smallBatch
+		k.at.I = end
+		k.delivered.Store(k.at.Seq())
 		if k.waiting.Load() {
 			k.mu.Lock()
 			k.idle.Broadcast()
@@ -354,7 +367,7 @@ func (e *engine) detachLocked(k *sink) {
 	if k.filter != nil {
 		e.filters--
 	}
-	k.stop.Store(e.events.endLocked().seq())
+	k.stop.Store(e.events.EndLocked().Seq())
 }
 
 // close drains the sink until ctx ends, then abandons what is left (only
@@ -385,10 +398,10 @@ func (k *sink) abandon() {
 // caller may complete it (Item), then hands it over with pushLocked
 // before releasing the lock.
 func (e *engine) taskEventLocked(kind EventKind, n *node, from Status, reason string, now int64) *record {
-	r := e.events.reserveLocked(len(e.sinks))
+	r := e.events.ReserveLocked(len(e.sinks))
 	var m *recordMore
 	if needsMore(n, reason) {
-		m = e.events.moreLocked()
+		m = e.events.MoreLocked()
 	}
 	r.setLocked(kind, n, from, reason, now, m)
 	return r
@@ -397,7 +410,7 @@ func (e *engine) taskEventLocked(kind EventKind, n *node, from Status, reason st
 // pushLocked publishes r, the record just returned by taskEventLocked,
 // and wakes the sinks.
 func (e *engine) pushLocked(r *record) {
-	e.events.publishLocked(r)
+	e.events.PublishLocked(r)
 	for _, k := range e.sinks {
 		k.wake()
 	}
@@ -409,8 +422,8 @@ func (e *engine) emitRunLocked(kind EventKind, now int64) {
 	if !e.wantsLocked(kind, 0, 0, now) {
 		return
 	}
-	r := e.events.reserveLocked(len(e.sinks))
-	m := e.events.moreLocked()
+	r := e.events.ReserveLocked(len(e.sinks))
+	m := e.events.MoreLocked()
 	*m = recordMore{counts: e.counts}
 	*r = record{kind: indexOf(kind), now: now, more: m}
 	e.pushLocked(r)
