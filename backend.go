@@ -51,6 +51,30 @@ type Job struct {
 	Priority int // the task's Priority, for backends that order jobs
 
 	portable *portable // the task's handler and arguments, encoded into Args outside the lock
+	task     *node     // the task whose attempt it is, for Began
+}
+
+// Began records that the backend began the job's work now — a process
+// started, a worker took the job — as the task's TaskInfo.Started, which
+// is its Dispatched time until then: the difference is the time the
+// backend took to begin. A backend whose work begins as soon as Run is
+// called need not call it ([Local], [Fake]); [Exec] calls it when the
+// process has started and [Pull] when a Next call takes the job. Only the
+// first call of an attempt counts; a call after the attempt ended, or on
+// a Job the scheduler did not make, does nothing. Safe for concurrent use;
+// it takes the scheduler's lock, so a backend must not call it while
+// holding a lock that Acquire or Release take.
+func (j *Job) Began() {
+	n := j.task
+	if n == nil {
+		return
+	}
+	e := n.sched()
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if n.job == j && n.status == Running && n.times[atStarted] == n.times[atDispatched] {
+		n.times[atStarted] = e.now()
+	}
 }
 
 // Capacity is implemented by backends with finite capacity (device slots,

@@ -216,6 +216,7 @@ func (e *execBackend) run(ctx context.Context, job *Job) (_ any, err error) {
 	}
 	var gone func()
 	err = runGroup(ctx, cmd, out, e.grace, func(pid int) {
+		job.Began()
 		if e.onStart != nil {
 			gone = e.onStart(job, pid)
 		}

@@ -125,6 +125,7 @@ func pulled(job *Job, ok bool) (*Job, error) {
 	if !ok {
 		return nil, fmt.Errorf("dagq: pull: %w", ErrClosed)
 	}
+	job.Began()
 	return job, nil
 }
 

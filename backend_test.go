@@ -211,3 +211,52 @@ func TestLocalRunsJobFunc(t *testing.T) {
 	_, err = dagq.Local().Run(bg, &dagq.Job{Cmd: []string{"true"}})
 	require.ErrorContains(t, err, "no function")
 }
+
+// slowStart is a backend that takes two seconds to begin a job, which it
+// reports with Began, then runs it for one.
+type slowStart struct{}
+
+func (slowStart) Run(ctx context.Context, job *dagq.Job) (any, error) {
+	time.Sleep(2 * time.Second)
+	job.Began()
+	time.Sleep(time.Second)
+	job.Began() // only the first call counts
+	return dagq.Local().Run(ctx, job)
+}
+
+// TaskInfo.Started is when the backend began the job (Job.Began), not
+// when the scheduler handed it over; the TaskStarted event carries the
+// dispatch time, for backends that begin at once.
+func TestStartedIsWhenTheBackendBegan(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var startedEvent dagq.TaskInfo
+		s := dagq.New(dagq.WithBackend("slow", slowStart{}), dagq.WithObserver(dagq.ObserverFunc(func(e dagq.Event) {
+			if e.Kind == dagq.TaskStarted {
+				startedEvent = e.Task
+			}
+		})))
+		slow := dagq.Submit(s.DefaultQueue(), func(context.Context) (int, error) { return 1, nil }, dagq.OnBackend("slow"))
+		local := dagq.Submit(s.DefaultQueue(), func(context.Context) (int, error) { time.Sleep(time.Second); return 1, nil })
+		require.NoError(t, s.Run(t.Context()))
+		require.NoError(t, s.Shutdown(t.Context()))
+		i := slow.Info()
+		require.Equal(t, 2*time.Second, i.Started.Sub(i.Dispatched))
+		require.Equal(t, time.Second, i.Duration())
+		require.Equal(t, 2*time.Second, i.Wait())
+		l := local.Info()
+		require.Equal(t, l.Dispatched, l.Started, "Local begins at once")
+		require.Equal(t, startedEvent.Dispatched, startedEvent.Started)
+		(&dagq.Job{}).Began() // a Job the scheduler did not make: nothing happens
+	})
+}
+
+func TestExecStartedWhenTheProcessStarted(t *testing.T) {
+	s := dagq.New()
+	f := dagq.Command(s.DefaultQueue(), []string{"true"})
+	require.NoError(t, s.Run(t.Context()))
+	require.NoError(t, s.Shutdown(t.Context()))
+	i := f.Info()
+	require.False(t, i.Started.Before(i.Dispatched))
+	require.True(t, i.Started.After(i.Dispatched), "starting a process takes time")
+	require.False(t, i.Finished.Before(i.Started))
+}

@@ -229,7 +229,7 @@ func (e *engine) jobLocked(n *node) *Job {
 	if n.job != nil {
 		return n.job
 	}
-	j := &Job{ID: n.id, Name: n.name, Queue: n.q.name, Attempt: int(n.attempts) + 1, Priority: n.priority}
+	j := &Job{ID: n.id, Name: n.name, Queue: n.q.name, Attempt: int(n.attempts) + 1, Priority: n.priority, task: n}
 	if n.body != nil {
 		j.Func = n.call
 	}
@@ -267,7 +267,7 @@ func (e *engine) startLocked(n *node, now int64) {
 	if n.times[atDispatched] == 0 {
 		e.targetLocked(n, now)
 	}
-	n.times[atDispatched] = now
+	n.times[atDispatched], n.times[atStarted] = now, now
 	ctx := e.runCtx
 	if n.x != nil {
 		if n.x.timeout > 0 {

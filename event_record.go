@@ -142,8 +142,7 @@ func (r *record) taskInfo(epoch time.Time, deps []TaskID) TaskInfo {
 // setTimes sets the times of i from t, a node's times since epoch.
 func setTimes(i *TaskInfo, epoch time.Time, t *[numStamps]int64) {
 	i.Submitted, i.Ready, i.Targeted = stampTime(epoch, t[atSubmitted]), stampTime(epoch, t[atReady]), stampTime(epoch, t[atTargeted])
-	i.Dispatched, i.Finished = stampTime(epoch, t[atDispatched]), stampTime(epoch, t[atFinished])
-	i.Started = i.Dispatched // the scheduler hands a task over as it starts
+	i.Dispatched, i.Started, i.Finished = stampTime(epoch, t[atDispatched]), stampTime(epoch, t[atStarted]), stampTime(epoch, t[atFinished])
 }
 
 // stampTime converts a node time (nanoseconds since epoch; 0 = unset) to

@@ -34,13 +34,15 @@ type TaskInfo struct {
 	// strategy, the later of Ready and the moment a slot freed for it: see
 	// docs/strategies.md), Dispatched when the scheduler handed it to its
 	// backend (Dispatched − Targeted, the queue delay, is never negative),
-	// Started when the backend began it, Finished when it reached its
-	// terminal status.
+	// Started when the backend began it (a process started, a Pull worker
+	// took it: see [Job.Began]; Dispatched for backends that begin at
+	// once, such as Local, and in the TaskStarted event itself), Finished
+	// when it reached its terminal status.
 	Submitted, Ready, Targeted, Dispatched, Started, Finished time.Time
 }
 
-// Wait is how long the task waited for capacity: Started − Ready, or zero
-// if it never started.
+// Wait is how long the task waited, for capacity and for its backend to
+// begin it: Started − Ready, or zero if it never started.
 func (i TaskInfo) Wait() time.Duration {
 	if i.Started.IsZero() || i.Ready.IsZero() {
 		return 0

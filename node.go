@@ -14,7 +14,8 @@ const (
 	atSubmitted stamp = iota
 	atReady
 	atTargeted
-	atDispatched // also when it started: the scheduler hands it over and it starts
+	atDispatched
+	atStarted // Dispatched until its backend says it began (Job.Began)
 	atFinished
 	numStamps
 )
