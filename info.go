@@ -65,7 +65,8 @@ type Counts struct {
 	Submitted, Blocked, Queued, Running, Succeeded, Failed, Killed int
 }
 
-// Pending is Blocked+Queued+Running: the tasks not yet terminal.
+// Pending is Blocked+Queued+Running: the tasks not yet terminal. (A
+// Queue's Pending method counts its Queued tasks only.)
 func (c Counts) Pending() int { return c.Blocked + c.Queued + c.Running }
 
 // add moves one task from status from to status to (from 0 = a new task).

@@ -157,7 +157,10 @@ func (q *Queue) SetSize(n int) error {
 	return nil
 }
 
-// Pending returns how many of the queue's tasks are ready but not running.
+// Pending returns how many of the queue's tasks are ready but not running:
+// its Queued count. It is not [Counts.Pending], which counts every task
+// not yet terminal (Blocked, Queued and Running); [Queue.Counts] gives
+// both.
 func (q *Queue) Pending() int {
 	q.s.mu.Lock()
 	defer q.s.mu.Unlock()
@@ -169,6 +172,13 @@ func (q *Queue) Running() int {
 	q.s.mu.Lock()
 	defer q.s.mu.Unlock()
 	return q.counts.Running
+}
+
+// Counts returns the queue's tasks by status, as Stats().Queues does.
+func (q *Queue) Counts() Counts {
+	q.s.mu.Lock()
+	defer q.s.mu.Unlock()
+	return q.counts
 }
 
 // String returns the queue's name and settings.

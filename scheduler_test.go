@@ -724,3 +724,26 @@ func TestLookupAndTask(t *testing.T) {
 	_, ok = s.Lookup("nope")
 	require.False(t, ok)
 }
+
+// Queue.Pending counts the ready tasks; Counts.Pending every task not yet
+// terminal: Queue.Counts gives both.
+func TestQueuePendingAndCounts(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		s := dagq.New()
+		q, err := s.Queue("one", 1)
+		require.NoError(t, err)
+		sleep := func(context.Context) (int, error) { time.Sleep(time.Second); return 0, nil }
+		a := dagq.Submit(q, sleep)
+		dagq.Submit(q, sleep)
+		dagq.Submit(q, sleep, dagq.After(a))
+		require.NoError(t, s.Start(t.Context()))
+		synctest.Wait()
+		c := q.Counts()
+		require.Equal(t, dagq.Counts{Submitted: 3, Blocked: 1, Queued: 1, Running: 1}, c)
+		require.Equal(t, 1, q.Pending())
+		require.Equal(t, 3, c.Pending())
+		require.Equal(t, s.Stats().Queues["one"], c)
+		require.NoError(t, s.Wait(t.Context()))
+		require.NoError(t, s.Shutdown(t.Context()))
+	})
+}
