@@ -72,8 +72,8 @@ func (j *Job) Began() {
 	e := n.sched()
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if n.job == j && n.status == Running && n.times[atStarted] == n.times[atDispatched] {
-		n.times[atStarted] = e.now()
+	if n.job == j && n.status == Running && (n.x == nil || n.x.started == 0) {
+		n.extra().started = e.now()
 	}
 }
 

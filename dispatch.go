@@ -77,30 +77,30 @@ func (e *engine) pickLocked() *node {
 			if q.full || q.broken != nil {
 				continue
 			}
-			n := q.peekLocked()
+			n := e.peekLocked(q)
 			if n == nil || (q.run != nil && !e.releasableLocked(q, n)) {
 				continue
 			}
 			if e.ranks != nil && e.ranks.to > e.ranks.from {
 				e.ranks.flushLocked() // only re-keys tasks already in ready sets
-				n = q.peekLocked()
+				n = e.peekLocked(q)
 			}
 			if best == nil {
 				best, bq = n, q
 				continue
 			}
 			if !keyed {
-				bk1, bk2 = bq.keysLocked(best)
+				bk1, bk2 = e.keysLocked(bq, best)
 				keyed = true
 			}
-			if k1, k2 := q.keysLocked(n); k1 > bk1 || (k1 == bk1 && k2 > bk2) {
+			if k1, k2 := e.keysLocked(q, n); k1 > bk1 || (k1 == bk1 && k2 > bk2) {
 				best, bq, bk1, bk2 = n, q, k1, k2
 			}
 		}
 		if best == nil {
 			return nil
 		}
-		if !bq.popLocked() {
+		if !e.popLocked(bq) {
 			continue // bq broke: best is doomed with its other tasks
 		}
 		best.inReady = false
@@ -121,7 +121,7 @@ func (e *engine) restoreSkippedLocked() {
 	for _, q := range e.queueList {
 		for i := len(q.skipped) - 1; i >= 0; i-- {
 			if n := q.skipped[i]; n.status == Queued {
-				q.restoreLocked(n)
+				e.restoreLocked(q, n)
 			}
 			q.skipped[i] = nil
 		}
@@ -197,7 +197,7 @@ func (e *engine) pickReserverLocked() *node {
 		}
 		if pick == nil && r.inReady && r.q.busy < r.q.size &&
 			(r.q.run == nil || e.releasableLocked(r.q, r)) && e.acquireLocked(r) {
-			r.q.removeLocked(r)
+			e.removeLocked(r.q, r)
 			if r.q.run != nil {
 				e.releaseLocked(r.q, r)
 			}
@@ -267,7 +267,10 @@ func (e *engine) startLocked(n *node, now int64) {
 	if n.times[atDispatched] == 0 {
 		e.targetLocked(n, now)
 	}
-	n.times[atDispatched], n.times[atStarted] = now, now
+	n.times[atDispatched] = now
+	if n.x != nil {
+		n.x.started = 0 // until its backend says it began (Job.Began)
+	}
 	ctx := e.runCtx
 	if n.x != nil {
 		if n.x.timeout > 0 {
@@ -286,7 +289,7 @@ func (e *engine) startLocked(n *node, now int64) {
 	}
 	n.ctx.Init(ctx, &e.mu)
 	if q.tracker != nil && q.broken == nil {
-		q.trackLocked(n, true)
+		e.trackLocked(q, n, true)
 	}
 	e.setStatusLocked(n, Running, TaskStarted, "", now)
 }
@@ -379,7 +382,7 @@ func (e *engine) finish(n *node, v any, err error) *node {
 		}
 	}
 	if q.tracker != nil && q.broken == nil {
-		q.trackLocked(n, false)
+		e.trackLocked(q, n, false)
 	}
 	n.job = nil
 	if n.status == Running {
@@ -457,7 +460,7 @@ func (e *engine) requeueLocked(n *node, reason string, delay time.Duration, now 
 		return
 	}
 	if delay <= 0 {
-		n.q.pushLocked(n)
+		e.pushLocked(n.q, n)
 		return
 	}
 	n.x.timer = time.AfterFunc(delay, func() {
@@ -465,7 +468,7 @@ func (e *engine) requeueLocked(n *node, reason string, delay time.Duration, now 
 		defer e.mu.Unlock()
 		n.x.timer = nil
 		if n.status == Queued && !n.inReady {
-			n.q.pushLocked(n)
+			e.pushLocked(n.q, n)
 			e.dispatchLocked(false)
 		}
 	})

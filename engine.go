@@ -18,9 +18,10 @@ import (
 // dispatch.go (picking, starting and finishing attempts), resolve.go
 // (statuses, resolution and kills), submit.go, keys.go, ranks.go,
 // pacing.go and limits.go (strategies and run limits), sink.go (event
-// delivery) and lifecycle.go (Start, Wait, Shutdown). A Queue's own
-// fields and its few Locked helpers (queue.go) are the per-queue part of
-// the same state.
+// delivery) and lifecycle.go (Start, Wait, Shutdown), with the
+// per-queue steps (a queue's ready set and slots) in queue.go. A Queue's
+// guarded fields are the per-queue part of the same state: only engine
+// methods change them.
 //
 // User code is called under the lock only through the guarded calls of
 // guard.go (ready sets, capacity backends, strategies), which turn a

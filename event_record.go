@@ -36,6 +36,7 @@ type recordMore struct {
 	err     error
 	devices []string
 	counts  Counts // for run events: the scheduler's counters
+	started int64  // the task's, when recorded (nodeExtra.started)
 }
 
 // kindIndex stands for an EventKind in a record: eventKinds[i].
@@ -86,9 +87,9 @@ func (r *record) setLocked(kind EventKind, n *node, from Status, reason string, 
 	}
 	m.x, m.reason = n.x, reason
 	if x := n.x; x != nil {
-		m.xReason, m.err, m.devices = x.reason, x.err, x.devices
+		m.xReason, m.err, m.devices, m.started = x.reason, x.err, x.devices, x.started
 	} else {
-		m.xReason, m.err, m.devices = "", nil, nil
+		m.xReason, m.err, m.devices, m.started = "", nil, nil, 0
 	}
 	r.more = m
 }
@@ -135,14 +136,19 @@ func (r *record) taskInfo(epoch time.Time, deps []TaskID) TaskInfo {
 			i.Tenant, i.Key = m.x.tenant, m.x.key
 		}
 	}
-	setTimes(&i, epoch, &r.times)
+	started := r.times[atDispatched]
+	if m := r.more; m != nil && m.started != 0 {
+		started = m.started
+	}
+	setTimes(&i, epoch, &r.times, started)
 	return i
 }
 
-// setTimes sets the times of i from t, a node's times since epoch.
-func setTimes(i *TaskInfo, epoch time.Time, t *[numStamps]int64) {
+// setTimes sets the times of i from t, a node's times since epoch, and
+// started, when its backend began it.
+func setTimes(i *TaskInfo, epoch time.Time, t *[numStamps]int64, started int64) {
 	i.Submitted, i.Ready, i.Targeted = stampTime(epoch, t[atSubmitted]), stampTime(epoch, t[atReady]), stampTime(epoch, t[atTargeted])
-	i.Dispatched, i.Started, i.Finished = stampTime(epoch, t[atDispatched]), stampTime(epoch, t[atStarted]), stampTime(epoch, t[atFinished])
+	i.Dispatched, i.Started, i.Finished = stampTime(epoch, t[atDispatched]), stampTime(epoch, started), stampTime(epoch, t[atFinished])
 }
 
 // stampTime converts a node time (nanoseconds since epoch; 0 = unset) to

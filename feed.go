@@ -127,7 +127,7 @@ func (f *feed[R, T]) more() bool {
 	s := f.q.s
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return (s.state == stateNew || s.state == stateRunning) && f.q.endedLocked() == ""
+	return (s.state == stateNew || s.state == stateRunning) && s.endedLocked(f.q) == ""
 }
 
 // submit adds the task of request r. The scheduler sends its node to

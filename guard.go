@@ -18,15 +18,15 @@ import (
 
 // catchLocked, deferred directly, breaks q if the call it guards
 // panicked; what names the plug-in.
-func (q *Queue) catchLocked(what string) {
+func (e *engine) catchLocked(q *Queue, what string) {
 	if r := recover(); r != nil {
-		q.breakLocked(what, r)
+		e.breakLocked(q, what, r)
 	}
 }
 
 // breakLocked makes q broken by a panic r in its plug-in what, and dooms
 // the tasks in its ready set.
-func (q *Queue) breakLocked(what string, r any) {
+func (e *engine) breakLocked(q *Queue, what string, r any) {
 	if q.broken != nil {
 		return
 	}
@@ -54,12 +54,12 @@ func (n *node) doomedLocked() bool { return n.x != nil && n.x.doom != nil }
 
 // shutOutLocked dooms n instead of letting it into q's ready set if q is
 // broken or n already doomed, and reports whether it did.
-func (q *Queue) shutOutLocked(n *node) bool {
+func (e *engine) shutOutLocked(q *Queue, n *node) bool {
 	switch {
 	case q.broken != nil:
-		q.s.doomLocked(n, q.broken)
+		e.doomLocked(n, q.broken)
 	case n.doomedLocked():
-		q.s.doomLocked(n, n.x.doom)
+		e.doomLocked(n, n.x.doom)
 	default:
 		return false
 	}
@@ -85,8 +85,8 @@ func (e *engine) failDoomedLocked(now int64) int64 {
 }
 
 // trackLocked tells q's run tracker that n started (or finished).
-func (q *Queue) trackLocked(n *node, started bool) {
-	defer q.catchLocked("run tracker")
+func (e *engine) trackLocked(q *Queue, n *node, started bool) {
+	defer e.catchLocked(q, "run tracker")
 	if started {
 		q.tracker.Started(Task{n})
 	} else {
@@ -97,8 +97,8 @@ func (q *Queue) trackLocked(n *node, started bool) {
 // nextLocked returns the next offset of q's release schedule; if the
 // strategy panics, q breaks and the offset is 0 (the tasks it would pace
 // fail).
-func (q *Queue) nextLocked() (d time.Duration) {
-	defer q.catchLocked("strategy")
+func (e *engine) nextLocked(q *Queue) (d time.Duration) {
+	defer e.catchLocked(q, "strategy")
 	return q.run.next()
 }
 

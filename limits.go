@@ -167,7 +167,7 @@ func (e *engine) queueFailedLocked(q *Queue, now int64) {
 }
 
 // endedLocked returns why q's run ended, or "" while it goes on.
-func (q *Queue) endedLocked() string {
+func (e *engine) endedLocked(q *Queue) string {
 	if q.run == nil {
 		return ""
 	}

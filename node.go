@@ -15,7 +15,6 @@ const (
 	atReady
 	atTargeted
 	atDispatched
-	atStarted // Dispatched until its backend says it began (Job.Began)
 	atFinished
 	numStamps
 )
@@ -87,6 +86,7 @@ type nodeExtra struct {
 	doom        error              // a Queued task's failure to come: a plug-in panicked (guard.go)
 	lateDeps    bool               // killed while running: dependents wait for the attempt to return
 	feed        chan<- *node       // Feed: where the task is posted once terminal (feed.go)
+	started     int64              // when the backend began the running attempt (Job.Began); 0 = at dispatch
 }
 
 type poolUse struct {

@@ -35,7 +35,7 @@ func TestSinkBacklogAcrossChunks(t *testing.T) {
 			for i := from; i < to; i++ {
 				r := s.events.ReserveLocked(len(s.sinks))
 				*r = record{kind: indexOf(TaskItem), Item: i}
-				s.pushLocked(r)
+				s.publishLocked(r)
 			}
 		}
 		push(0, 1)

@@ -114,7 +114,7 @@ func (e *engine) releaseLocked(q *Queue, n *node) {
 		}
 		n.times[atTargeted] = max(r.due, ready, r.opened)
 		// The next release is never before this one.
-		r.due = max(r.start+int64(q.nextLocked()), n.times[atTargeted])
+		r.due = max(r.start+int64(e.nextLocked(q)), n.times[atTargeted])
 	}
 	r.released++
 	if r.maxTasks > 0 && r.released >= r.maxTasks {

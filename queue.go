@@ -185,11 +185,11 @@ func (q *Queue) Counts() Counts {
 func (q *Queue) String() string { return fmt.Sprintf("queue %q (%s)", q.name, q.desc) }
 
 // peekLocked returns the queue's best live ready task, dropping dead ones.
-func (q *Queue) peekLocked() (n *node) {
+func (e *engine) peekLocked(q *Queue) (n *node) {
 	if q.broken != nil {
 		return nil
 	}
-	defer q.catchLocked("ready set")
+	defer e.catchLocked(q, "ready set")
 	for {
 		t := q.ready.Peek()
 		if t.n == nil {
@@ -205,40 +205,40 @@ func (q *Queue) peekLocked() (n *node) {
 // keysLocked returns the keys that rank n, the task peekLocked just
 // returned, against the other queues' best: higher k1 first, then higher
 // k2. A [Ranked] ready set gives its keys; any other ranks as FIFO does.
-func (q *Queue) keysLocked(n *node) (k1, k2 float64) {
+func (e *engine) keysLocked(q *Queue, n *node) (k1, k2 float64) {
 	if q.ranked == nil {
 		return fifoScore(n)
 	}
-	defer q.catchLocked("ready set")
+	defer e.catchLocked(q, "ready set")
 	return q.ranked.HeadKey()
 }
 
 // pushLocked puts a ready task into the queue's ready set.
-func (q *Queue) pushLocked(n *node) {
-	if q.shutOutLocked(n) {
+func (e *engine) pushLocked(q *Queue, n *node) {
+	if e.shutOutLocked(q, n) {
 		return
 	}
 	n.inReady = true
-	defer q.catchLocked("ready set")
+	defer e.catchLocked(q, "ready set")
 	q.ready.Push(Task{n})
 }
 
 // popLocked pops the task peekLocked returned; false if the ready set
 // panicked.
-func (q *Queue) popLocked() (ok bool) {
-	defer q.catchLocked("ready set")
+func (e *engine) popLocked(q *Queue) (ok bool) {
+	defer e.catchLocked(q, "ready set")
 	q.ready.Pop()
 	return true
 }
 
 // restoreLocked puts back a task that was popped but did not fit its pools
 // or backend. Tasks are restored in the reverse order of their Pop.
-func (q *Queue) restoreLocked(n *node) {
-	if q.shutOutLocked(n) {
+func (e *engine) restoreLocked(q *Queue, n *node) {
+	if e.shutOutLocked(q, n) {
 		return
 	}
 	n.inReady = true
-	defer q.catchLocked("ready set")
+	defer e.catchLocked(q, "ready set")
 	if q.unpopper != nil {
 		q.unpopper.Unpop(Task{n})
 		return
@@ -247,10 +247,10 @@ func (q *Queue) restoreLocked(n *node) {
 }
 
 // removeLocked takes a killed task out of the ready set.
-func (q *Queue) removeLocked(n *node) {
+func (e *engine) removeLocked(q *Queue, n *node) {
 	n.inReady = false
 	if q.remover != nil && q.broken == nil {
-		defer q.catchLocked("ready set")
+		defer e.catchLocked(q, "ready set")
 		q.remover.Remove(Task{n})
 	}
 }

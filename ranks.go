@@ -143,7 +143,7 @@ func (r *ranker) rekeyLocked(n *node) {
 	if !n.inReady || n.q.rekeyer == nil || n.q.broken != nil {
 		return
 	}
-	defer n.q.catchLocked("ready set")
+	defer n.q.s.catchLocked(n.q, "ready set")
 	n.q.rekeyer.Rekey(Task{n})
 }
 

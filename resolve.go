@@ -27,7 +27,7 @@ func (e *engine) setStatusLocked(n *node, to Status, kind EventKind, reason stri
 	e.counts.add(from, to)
 	n.q.counts.add(from, to)
 	if e.wantsLocked(kind, from, to, now) {
-		e.pushLocked(e.taskEventLocked(kind, n, from, reason, now))
+		e.publishLocked(e.taskEventLocked(kind, n, from, reason, now))
 	}
 	if to.Terminal() && n.x != nil && n.x.stream != nil {
 		n.x.stream.endLocked(now) // settles the items not emitted (stream.go)
@@ -44,7 +44,7 @@ func (e *engine) setStatusLocked(n *node, to Status, kind EventKind, reason stri
 func (e *engine) readyLocked(n *node, now int64) {
 	n.times[atReady] = now
 	e.setStatusLocked(n, Queued, TaskQueued, "", now)
-	n.q.pushLocked(n)
+	e.pushLocked(n.q, n)
 }
 
 // killLocked kills one non-terminal task. It does not touch dependents;
@@ -54,7 +54,7 @@ func (e *engine) killLocked(n *node, reason string, now int64) {
 	switch n.status {
 	case Queued:
 		if n.inReady {
-			n.q.removeLocked(n)
+			e.removeLocked(n.q, n)
 		}
 		if n.x != nil && n.x.timer != nil {
 			n.x.timer.Stop()

@@ -407,9 +407,9 @@ func (e *engine) taskEventLocked(kind EventKind, n *node, from Status, reason st
 	return r
 }
 
-// pushLocked publishes r, the record just returned by taskEventLocked,
+// publishLocked publishes r, the record just returned by taskEventLocked,
 // and wakes the sinks.
-func (e *engine) pushLocked(r *record) {
+func (e *engine) publishLocked(r *record) {
 	e.events.PublishLocked(r)
 	for _, k := range e.sinks {
 		k.wake()
@@ -426,7 +426,7 @@ func (e *engine) emitRunLocked(kind EventKind, now int64) {
 	m := e.events.MoreLocked()
 	*m = recordMore{counts: e.counts}
 	*r = record{kind: indexOf(kind), now: now, more: m}
-	e.pushLocked(r)
+	e.publishLocked(r)
 }
 
 // observerSinksLocked returns the sinks of observers given to New.

@@ -116,7 +116,7 @@ func (e *emitter[T]) emit(v T) error {
 		if s.wantsLocked(TaskItem, Running, Running, now) {
 			ev := s.taskEventLocked(TaskItem, n, Running, "", now)
 			ev.Item = i
-			s.pushLocked(ev)
+			s.publishLocked(ev)
 		}
 	}
 	if f := st.pending[i]; f != nil {

@@ -305,7 +305,7 @@ func (e *engine) addLocked(q *Queue, n *node, c *taskConfig, deps []*node, refus
 	switch {
 	case e.state == stateAborted:
 		e.killLocked(n, "run context ended: killed at submission", now)
-	case q.endedLocked() != "":
+	case e.endedLocked(q) != "":
 		e.killLocked(n, q.endReason("killed at submission"), now)
 	case blame != "":
 		n.heir = true
