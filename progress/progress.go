@@ -208,7 +208,9 @@ func (d *Display) lineLocked(q *queueState) {
 
 // printLocked writes a line, above the bars in bar mode.
 func (d *Display) printLocked(line string) {
-	if d.p != nil {
+	// Without a bar there is nothing to print above, and mpb would hold
+	// the line until a refresh that Close may not wait for.
+	if d.p != nil && len(d.order) > 0 {
 		_, _ = d.p.Write([]byte(line))
 		return
 	}

@@ -108,3 +108,13 @@ func TestPrint(t *testing.T) {
 	New(&out).Print("plain\n")
 	require.Equal(t, "plain\n", out.String())
 }
+
+// A line printed just before Close, above a bar, is not lost.
+func TestPrintAboveABarBeforeClose(t *testing.T) {
+	var out bytes.Buffer
+	d := New(&out, Bars(true))
+	d.Observe(dagq.Event{Kind: dagq.TaskSubmitted, To: dagq.Blocked, Task: dagq.TaskInfo{ID: 1, Queue: "build"}})
+	d.Print("just before close\n")
+	d.Close()
+	require.Contains(t, out.String(), "just before close\n")
+}
