@@ -152,17 +152,10 @@ func featureCell(t *testing.T, kind featureKind, body func(r *featureRun)) {
 		s := dagq.New(append(opts, dagq.WithObserver(c))...)
 		q, err := s.Queue("q", 4)
 		require.NoError(t, err)
-		ctx, stop := context.WithCancel(t.Context())
-		served := make(chan struct{})
-		if pull != nil {
-			go serve(ctx, pull, served)
-		} else {
-			close(served)
-		}
+		_, stop := serving(t.Context(), pull)
 		body(&featureRun{t: t, kind: kind, s: s, q: q, dir: t.TempDir(), to: to})
 		require.NoError(t, s.Shutdown(context.Background()))
 		stop()
-		<-served
 		require.Zero(t, s.Stats().Pending())
 		c.Verify(t)
 	}

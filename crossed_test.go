@@ -207,20 +207,28 @@ func crossLimits() []crossLimit {
 	)
 }
 
-// serve runs one Pull worker: one waiting Next at a time, until the run
-// ends.
-func serve(ctx context.Context, p puller, done chan<- struct{}) {
-	defer close(done)
-	for {
-		job, err := p.Next(ctx)
-		if err != nil {
-			return
-		}
-		jctx, cancel := p.Context(ctx, job)
-		v, err := job.Func(jctx)
-		cancel()
-		p.Complete(job, v, err)
+// serving starts one pull worker on p, unless p is nil: one waiting Next
+// at a time, until the returned stop is called, which waits for it.
+func serving(parent context.Context, p puller) (ctx context.Context, stop func()) {
+	ctx, cancel := context.WithCancel(parent)
+	if p == nil {
+		return ctx, cancel
 	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			job, err := p.Next(ctx)
+			if err != nil {
+				return
+			}
+			jctx, cancel := p.Context(ctx, job)
+			v, err := job.Func(jctx)
+			cancel()
+			p.Complete(job, v, err)
+		}
+	}()
+	return ctx, func() { cancel(); <-done }
 }
 
 // runCrossed runs the workload under policy and limit and returns the
@@ -248,16 +256,9 @@ func runCrossed(t *testing.T, cp crossPolicy, cl crossLimit, workload []crossTas
 			}, to...)
 		}
 	}
-	ctx, stop := context.WithCancel(t.Context())
-	served := make(chan struct{})
-	if pull != nil {
-		go serve(ctx, pull, served)
-	} else {
-		close(served)
-	}
+	ctx, stop := serving(t.Context(), pull)
 	require.NoError(t, s.Run(ctx))
 	stop()
-	<-served
 	require.NoError(t, s.Shutdown(context.Background()))
 	c.Verify(t)
 	var got []int

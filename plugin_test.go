@@ -523,18 +523,11 @@ func layeredRun(t testing.TB, n int, p dagq.Policy, pull func() puller) {
 		}
 		fs[i] = dagq.Submit(q, func(context.Context) (int, error) { return i, nil }, o...)
 	}
-	ctx, stop := context.WithCancel(context.Background())
-	served := make(chan struct{})
-	if worker != nil {
-		go serve(ctx, worker, served)
-	} else {
-		close(served)
-	}
+	ctx, stop := serving(context.Background(), worker)
 	if err := s.Run(ctx); err != nil {
 		t.Fatal(err)
 	}
 	stop()
-	<-served
 	if err := s.Shutdown(context.Background()); err != nil {
 		t.Fatal(err)
 	}
