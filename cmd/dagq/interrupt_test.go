@@ -166,6 +166,13 @@ func TestRunRefusesWhileAnOrphanRuns(t *testing.T) {
 		return err == nil
 	}, time.Minute, 5*time.Millisecond)
 	t.Cleanup(func() { _ = syscall.Kill(-pid, syscall.SIGKILL) })
+	// The job's shell can write its pid before dagq records the process
+	// (ExecOnStart runs once Start has returned): kill dagq only then.
+	running := filepath.Join(dir, ".dagq", "state.db.running")
+	require.Eventually(t, func() bool {
+		b, _ := os.ReadFile(running)
+		return strings.Contains(string(b), `"pid":`+strconv.Itoa(pid)+`,`)
+	}, time.Minute, 5*time.Millisecond)
 	require.NoError(t, r.cmd.Process.Kill()) // SIGKILL: dagq cannot stop its job
 	code, _ := r.wait(t)
 	require.Equal(t, -1, code)

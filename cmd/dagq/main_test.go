@@ -2,11 +2,13 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
@@ -38,14 +40,22 @@ type result struct {
 	code           int
 }
 
+// runTimeout bounds a run of the binary, so that a run that never ends
+// fails its test instead of hanging the package until go test's timeout.
+const runTimeout = 2 * time.Minute
+
 // runBinary runs the binary in dir with args and returns what it did.
 func runBinary(t *testing.T, dir string, args ...string) result {
 	t.Helper()
-	cmd := exec.Command(binary, args...)
+	ctx, cancel := context.WithTimeout(context.Background(), runTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, binary, args...)
+	cmd.WaitDelay = time.Second // a job left running must not hold the pipes
 	cmd.Dir = dir
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()
+	require.NoError(t, ctx.Err(), "dagq %v did not end within %v; it printed:\n%s\n%s", args, runTimeout, out.String(), errb.String())
 	code := 0
 	if ee, ok := err.(*exec.ExitError); ok {
 		code = ee.ExitCode()
