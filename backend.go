@@ -33,8 +33,12 @@ type Job struct {
 	// Func runs a local task (a closure submitted with Submit, Then, ...)
 	// and returns its value. It is nil for portable tasks.
 	Func func(ctx context.Context) (any, error)
-	// Cmd is a process to run (Spec.Cmd), for process backends.
+	// Cmd is a process to run (Spec.Cmd), for process backends, with Env
+	// ("KEY=value" entries to add to the backend's environment) and Dir
+	// (its working directory; relative to the backend's, "" for that).
 	Cmd []string
+	Env []string
+	Dir string
 	// Handler and Args name a registered handler and its JSON arguments,
 	// for backends that run tasks in other processes.
 	Handler string

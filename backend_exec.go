@@ -18,10 +18,11 @@ import (
 // name "exec", so Spec{Cmd: ..., Backend: "exec"} works out of the box;
 // register your own with [WithBackend] to change its options.
 //
-// The process runs in a process group of its own, with the scheduler's
-// environment plus [ExecEnv] and, when a [GPU] backend assigned devices,
-// CUDA_VISIBLE_DEVICES. Its stdout and stderr go, merged, to a log file
-// per attempt under [ExecLogDir] (if set), capped at [ExecLogLimit] (64
+// The process runs in a process group of its own, in [ExecDir] or the
+// task's [Dir], with the scheduler's environment plus [ExecEnv], the
+// task's [Env] and, when a [GPU] backend assigned devices,
+// CUDA_VISIBLE_DEVICES. Its stdout and stderr go, merged, to [ExecOutput]
+// (if set) and to a log file per attempt under [ExecLogDir] (if set), capped at [ExecLogLimit] (64
 // MiB by default, keeping the head and the tail); the last 64 KiB are
 // also kept in memory. A
 // non-zero exit fails the task with an [*ExitError] carrying the exit code
@@ -60,6 +61,8 @@ type execBackend struct {
 	grace    time.Duration
 	env      []string
 	dir      string
+	logName  func(job *Job) string    // ExecLogName
+	output   func(job *Job) io.Writer // ExecOutput
 }
 
 type execLogDirOption string
@@ -69,9 +72,35 @@ func (o execLogDirOption) String() string           { return fmt.Sprintf("ExecLo
 
 // ExecLogDir writes each attempt's output to a file under dir (created if
 // needed), named "<id>-<task name>.<attempt>.log" ("<id>.<attempt>.log"
-// for unnamed tasks). Without it the output is only kept in memory (its
-// last 64 KiB).
+// for unnamed tasks) unless [ExecLogName] names it. Without it the output
+// is only kept in memory (its last 64 KiB).
 func ExecLogDir(dir string) ExecOption { return execLogDirOption(dir) }
+
+type execLogNameOption func(job *Job) string
+
+func (o execLogNameOption) applyExec(e *execBackend) { e.logName = o }
+func (o execLogNameOption) String() string           { return "ExecLogName(...)" }
+
+// ExecLogName names each attempt's log file under [ExecLogDir]: fn returns
+// a path relative to it (its directories are created as needed), such as
+// fmt.Sprintf("%s.%d.log", job.Name, job.Attempt) when task names are
+// unique. A name that is empty, absolute or leaves the directory falls
+// back to the default name. fn runs on the task's worker and must be fast.
+func ExecLogName(fn func(job *Job) string) ExecOption { return execLogNameOption(fn) }
+
+type execOutputOption func(job *Job) io.Writer
+
+func (o execOutputOption) applyExec(e *execBackend) { e.output = o }
+func (o execOutputOption) String() string           { return "ExecOutput(...)" }
+
+// ExecOutput also copies each attempt's merged stdout and stderr, as it
+// comes, to the writer fn returns for the job (nil: none), to show it live
+// or send it to a log service. Writes come from one goroutine per attempt,
+// in chunks that need not end at a line; a write error stops the copy to
+// that writer only. If the writer is an [io.Closer], it is closed once the
+// output has ended, before Run returns. A process that writes faster than
+// the writer accepts is slowed down, not its output lost.
+func ExecOutput(fn func(job *Job) io.Writer) ExecOption { return execOutputOption(fn) }
 
 type execGraceOption time.Duration
 
@@ -208,9 +237,27 @@ func (e *execBackend) run(ctx context.Context, job *Job) (_ any, err error) {
 		res.Log = f.Name()
 		out = io.MultiWriter(lg, tail)
 	}
+	if e.output != nil {
+		if w := e.output(job); w != nil {
+			sink := &outputSink{w: w}
+			defer func() {
+				if cerr := sink.close(); cerr != nil && err == nil {
+					err = fmt.Errorf("dagq: exec: closing the output of %q: %w", job.Name, cerr)
+				}
+			}()
+			out = io.MultiWriter(out, sink)
+		}
+	}
 	cmd := exec.Command(job.Cmd[0], job.Cmd[1:]...)
 	cmd.Dir = e.dir
+	if job.Dir != "" {
+		cmd.Dir = job.Dir
+		if e.dir != "" && !filepath.IsAbs(job.Dir) {
+			cmd.Dir = filepath.Join(e.dir, job.Dir)
+		}
+	}
 	cmd.Env = append(os.Environ(), e.env...)
+	cmd.Env = append(cmd.Env, job.Env...)
 	if job.Devices != nil { // CUDA reads an unset variable as "every device"
 		cmd.Env = append(cmd.Env, "CUDA_VISIBLE_DEVICES="+strings.Join(job.Devices, ","))
 	}
@@ -247,7 +294,16 @@ func (e *execBackend) openLog(job *Job) (*os.File, error) {
 	if job.Name != "" {
 		name = fmt.Sprintf("%d-%s.%d.log", job.ID, safeFileName(job.Name), job.Attempt)
 	}
-	f, err := os.Create(filepath.Join(e.logDir, name))
+	if e.logName != nil {
+		if n := filepath.Clean(e.logName(job)); n != "." && filepath.IsLocal(n) {
+			name = n
+		}
+	}
+	path := filepath.Join(e.logDir, name)
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, fmt.Errorf("dagq: exec: log directory: %w", err)
+	}
+	f, err := os.Create(path)
 	if err != nil {
 		return nil, fmt.Errorf("dagq: exec: log file: %w", err)
 	}
@@ -319,6 +375,44 @@ func runGroup(ctx context.Context, cmd *exec.Cmd, out io.Writer, grace time.Dura
 	}
 	t.Stop()
 	return err
+}
+
+// outputSink is an ExecOutput writer: a write error, or a panic, stops
+// the copy to it without failing the command's other outputs.
+type outputSink struct {
+	w   io.Writer
+	err error
+}
+
+func (s *outputSink) Write(p []byte) (int, error) {
+	if s.err == nil {
+		s.err = s.write(p)
+	}
+	return len(p), nil
+}
+
+func (s *outputSink) write(p []byte) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("the output writer panicked: %v", r)
+		}
+	}()
+	_, err = s.w.Write(p)
+	return err
+}
+
+// close closes the writer if it is a Closer.
+func (s *outputSink) close() (err error) {
+	c, ok := s.w.(io.Closer)
+	if !ok {
+		return nil
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("the output writer's Close panicked: %v", r)
+		}
+	}()
+	return c.Close()
 }
 
 // tailBuffer keeps the last max bytes written to it.

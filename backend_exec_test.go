@@ -214,6 +214,8 @@ func TestExecOptionStrings(t *testing.T) {
 	require.Equal(t, `ExecGrace(2s)`, dagq.ExecGrace(2*time.Second).String())
 	require.Equal(t, `ExecEnv(["A=1"])`, dagq.ExecEnv("A=1").String())
 	require.Equal(t, `ExecDir("/tmp")`, dagq.ExecDir("/tmp").String())
+	require.Equal(t, `ExecLogName(...)`, dagq.ExecLogName(nil).String())
+	require.Equal(t, `ExecOutput(...)`, dagq.ExecOutput(nil).String())
 }
 
 // TestExecLogLimit runs a chatty command under a small ExecLogLimit: the

@@ -3,6 +3,7 @@ package dagq
 import (
 	"context"
 	"fmt"
+	"slices"
 )
 
 // Command adds a task that runs argv (program and arguments) as a process
@@ -27,6 +28,25 @@ func Command(q *Queue, argv []string, opts ...TaskOption) *Future[ExecResult] {
 }
 
 type cmdOption []string
+
+type envOption []string
+
+func (o envOption) applyTask(c *taskConfig) { c.env = append(c.env, o...) }
+
+// Env adds "KEY=value" entries to a command task's environment, after the
+// backend's own ([ExecEnv]): a later entry for the same key wins. An entry
+// without '=' refuses the task at submission, and so does Env on a task
+// that is not a command.
+func Env(kv ...string) TaskOption { return envOption(slices.Clone(kv)) }
+
+type dirOption string
+
+func (o dirOption) applyTask(c *taskConfig) { c.dir = string(o) }
+
+// Dir sets a command task's working directory; a relative dir is taken
+// from the backend's ([ExecDir]), or from the scheduler's. Dir on a task
+// that is not a command refuses it at submission.
+func Dir(dir string) TaskOption { return dirOption(dir) }
 
 // applyTask marks the task a command even if o is empty, so that an empty
 // argv is refused rather than run as a function.

@@ -234,7 +234,7 @@ func (e *engine) jobLocked(n *node) *Job {
 		j.Func = n.call
 	}
 	if n.x != nil {
-		j.Cmd, j.Needs, j.Key = n.x.cmd, n.x.needs, n.x.key
+		j.Cmd, j.Env, j.Dir, j.Needs, j.Key = n.x.cmd, n.x.env, n.x.dir, n.x.needs, n.x.key
 		if n.x.portable != nil {
 			j.Handler, j.portable = n.x.portable.handler, n.x.portable
 		}

@@ -74,6 +74,8 @@ type nodeExtra struct {
 	uses        []poolUse
 	needs       Resources
 	cmd         []string
+	env         []string // Env: the command's additions to its backend's environment
+	dir         string   // Dir: the command's working directory
 	devices     []string
 	reason      string             // why it was killed or requeued
 	err         error              // why it failed or was killed

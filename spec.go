@@ -34,14 +34,16 @@ type Spec struct {
 	Backoff time.Duration // before the first retry, doubling after
 
 	Run func(ctx context.Context) error // or
-	Cmd []string                        // a process, run by a process backend
+	Cmd []string                        // a process, run by a process backend,
+	Env []string                        // with these "KEY=value" entries added to its environment (see [Env])
+	Dir string                          // in this working directory (see [Dir])
 }
 
 // Add validates specs and adds them all, or, if anything is wrong, adds
 // none and returns the first problem: a [*GraphError] naming the spec and
 // what is wrong with it (empty or duplicate name, unknown dependency,
 // self-dependency, unknown queue, backend or pool, neither or both of Run
-// and Cmd, a NaN Weight or Cost, negative Retries, Backoff or Needs.GPUs,
+// and Cmd, Env or Dir without Cmd, an Env entry without '=', a NaN Weight or Cost, negative Retries, Backoff or Needs.GPUs,
 // an unknown Trigger, a pool amount out of range, a Key whose store lookup
 // failed or whose twin has a result type) or a [*CycleError]. Every check
 // that submission makes is made here: a spec Add accepts never fails for
@@ -162,5 +164,6 @@ func (sp *Spec) config() taskConfig {
 	if len(sp.Cmd) > 0 {
 		c.cmd = slices.Clone(sp.Cmd)
 	}
+	c.env, c.dir = slices.Clone(sp.Env), sp.Dir
 	return c
 }

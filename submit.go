@@ -350,7 +350,7 @@ func (e *engine) configureLocked(n *node, c *taskConfig) error {
 func (e *engine) configureRareLocked(n *node, c *taskConfig) error {
 	x := n.extra()
 	x.tenant, x.key, x.timeout, x.retries, x.backoff, x.needs = c.tenant, c.key, c.timeout, c.retries, c.backoff, c.needs
-	x.cmd = c.cmd
+	x.cmd, x.env, x.dir = c.cmd, c.env, c.dir
 	if c.key != "" {
 		if x.stream != nil {
 			return &SubmitError{Reason: fmt.Sprintf("Key(%q) on a stream: a stream's items are not stored, so a twin could not yield them; key the tasks that use the items, or a task that returns them all", c.key)}

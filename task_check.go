@@ -3,6 +3,7 @@ package dagq
 import (
 	"fmt"
 	"math"
+	"strings"
 )
 
 // check returns why no task can run with c's option values, or "" if they
@@ -26,6 +27,13 @@ func (c *taskConfig) check() string {
 		return fmt.Sprintf("Needs.GPUs %d: want ≥ 0", c.needs.GPUs)
 	case c.cmd != nil && len(c.cmd) == 0:
 		return "Command: empty argv, want a program and its arguments"
+	case c.cmd == nil && (len(c.env) > 0 || c.dir != ""):
+		return "Env and Dir are for commands (Command, Spec.Cmd), and this task runs a function"
+	}
+	for _, kv := range c.env {
+		if k, _, ok := strings.Cut(kv, "="); !ok || k == "" {
+			return fmt.Sprintf("Env(%q): want KEY=value", kv)
+		}
 	}
 	for _, u := range c.uses {
 		if u.Amount < 1 {

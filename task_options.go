@@ -30,6 +30,8 @@ type taskConfig struct {
 	uses     []Use
 	trigger  TriggerRule
 	cmd      []string     // Spec.Cmd
+	env      []string     // Spec.Env, Env
+	dir      string       // Spec.Dir, Dir
 	portable *portable    // Call: handler and JSON arguments
 	refusal  string       // why the task is refused whatever its options (a nil function)
 	feed     chan<- *node // Feed: where the task is posted once terminal (feed.go)
@@ -49,7 +51,8 @@ func (c *taskConfig) apply(opts []TaskOption) {
 // rare reports whether the task needs the fields kept outside the node.
 func (c *taskConfig) rare() bool {
 	return c.tenant != "" || c.key != "" || c.timeout != 0 || c.retries != 0 ||
-		len(c.uses) != 0 || c.needs != (Resources{}) || len(c.cmd) != 0 || c.portable != nil
+		len(c.uses) != 0 || c.needs != (Resources{}) || len(c.cmd) != 0 || c.portable != nil ||
+		len(c.env) != 0 || c.dir != ""
 }
 
 // Resources is what a task needs from its backend.

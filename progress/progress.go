@@ -1,15 +1,20 @@
 // Package progress shows a dagq run's progress in a terminal: a bar per
 // queue with its counts, rate and estimated time left, and each failed
 // task listed above the bars as it fails. When the output is not a
-// terminal (a CI log, a file) it writes plain lines instead, at most one
-// per queue per interval, plus the failures and a summary when the run
-// is idle.
+// terminal (a CI log, a file), or TERM is "dumb", it writes plain lines
+// instead, at most one per queue per interval, plus the failures and a
+// summary when the run is idle: no control codes at all.
 //
 //	d := progress.New(os.Stderr)
 //	s := dagq.New(dagq.WithObserver(d))
 //	defer d.Close()
 //
-// Bars are drawn by github.com/vbauerster/mpb/v8.
+// The bars fit the terminal's width, read again at each redraw (a line
+// drops its bar, then cuts its status with "…", rather than wrap), and
+// its height (queues past it are counted on a last line); a terminal that
+// reports no size is taken as 80×24. They are coloured unless NO_COLOR is
+// set. Messages printed with [Display.Print] go above the bars, which are
+// then redrawn below them: nothing is written over them.
 package progress
 
 import (
@@ -18,24 +23,23 @@ import (
 	"os"
 	"slices"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/dagq/dagq"
-	"github.com/vbauerster/mpb/v8"
-	"github.com/vbauerster/mpb/v8/decor"
+	"golang.org/x/term"
 )
 
 // Display is a [dagq.Observer] that shows progress. Create it with [New];
 // one Display serves one scheduler. Its methods are safe for concurrent
-// use. In bar mode it owns the goroutines of its bars until the run
-// stops ([dagq.RunStopped], sent by Shutdown) or Close is called.
+// use. In bar mode, from its first event, it owns a goroutine that
+// redraws the bars until the run stops ([dagq.RunStopped], sent by
+// Shutdown) or Close is called.
 type Display struct {
 	out      io.Writer
 	interval time.Duration
 
 	mu     sync.Mutex
-	p      *mpb.Progress // nil in plain mode
+	bars   *bars // nil in plain mode
 	queues map[string]*queueState
 	order  []string // queues in order of appearance
 	closed bool
@@ -49,44 +53,58 @@ type queueState struct {
 	last    time.Time // latest event
 	printed time.Time // last plain line
 	dirty   bool      // changed since the last plain line
-	bar     *mpb.Bar
-	shown   atomic.Pointer[string] // status() for the bar, read by its renderer without the lock
 }
 
 // Option configures [New].
-type Option func(*Display, *bool)
+type Option func(*Display, *settings)
+
+// settings are the options that choose how New draws.
+type settings struct {
+	bars  bool
+	color bool
+	size  func() (cols, rows int)
+}
 
 // Interval sets how often, at most, plain mode writes a queue's line
 // (default 5s). Times are the events' times.
-func Interval(d time.Duration) Option { return func(p *Display, _ *bool) { p.interval = d } }
+func Interval(d time.Duration) Option { return func(p *Display, _ *settings) { p.interval = d } }
 
 // Bars forces bar mode on or off; by default bars are drawn when the
-// output is a terminal.
-func Bars(on bool) Option { return func(_ *Display, bars *bool) { *bars = on } }
+// output is a terminal and TERM is not "dumb".
+func Bars(on bool) Option { return func(_ *Display, s *settings) { s.bars = on } }
+
+// Color turns the bars' colours on or off; by default they are on unless
+// the NO_COLOR environment variable is set (https://no-color.org).
+func Color(on bool) Option { return func(_ *Display, s *settings) { s.color = on } }
+
+// Size sets the function the bars ask for the terminal's size at each
+// redraw (by default the terminal behind the output is asked); a size ≤ 0
+// stands for the default, 80 columns or 24 rows.
+func Size(fn func() (cols, rows int)) Option { return func(_ *Display, s *settings) { s.size = fn } }
 
 // New returns a Display writing to out, with bars if out is a terminal
-// (an *os.File on a character device) and plain lines otherwise.
+// and TERM is not "dumb", and plain lines otherwise.
 func New(out io.Writer, opts ...Option) *Display {
 	d := &Display{out: out, interval: 5 * time.Second, queues: map[string]*queueState{}}
-	bars := IsTerminal(out)
+	b := newBars(out)
+	s := settings{bars: IsTerminal(out) && os.Getenv("TERM") != "dumb", color: b.color, size: b.size}
 	for _, o := range opts {
-		o(d, &bars)
+		if o != nil {
+			o(d, &s)
+		}
 	}
-	if bars {
-		d.p = mpb.New(mpb.WithOutput(out), mpb.WithAutoRefresh(), mpb.WithWidth(100))
+	if s.bars {
+		b.color, b.size = s.color, s.size
+		d.bars = b
 	}
 	return d
 }
 
-// IsTerminal reports whether w is a terminal (an *os.File on a character
-// device): what New checks to choose bars or plain lines.
+// IsTerminal reports whether w is a terminal (an *os.File open on one):
+// what New checks, with TERM, to choose bars or plain lines.
 func IsTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
+	return ok && term.IsTerminal(int(f.Fd()))
 }
 
 // Observe updates the display with one event.
@@ -117,11 +135,9 @@ func (d *Display) Observe(e dagq.Event) {
 	if e.To == dagq.Failed {
 		d.printLocked(fmt.Sprintf("dagq: task %s (id %d) on queue %s failed: %v\n", taskName(e.Task), e.Task.ID, q.name, e.Task.Err))
 	}
-	if q.bar != nil {
-		st := q.status()
-		q.shown.Store(&st)
-		q.bar.SetTotal(int64(q.counts.Submitted), false)
-		q.bar.SetCurrent(int64(q.counts.Submitted - q.counts.Pending()))
+	if d.bars != nil {
+		d.bars.dirty = true
+		d.startLocked()
 		return
 	}
 	if e.Time.Sub(q.printed) >= d.interval {
@@ -156,18 +172,45 @@ func (d *Display) closeLocked() {
 		return
 	}
 	d.closed = true
-	if d.p == nil {
+	b := d.bars
+	if b == nil {
 		return
 	}
-	for _, name := range d.order {
-		q := d.queues[name]
-		if q.counts.Pending() == 0 {
-			q.bar.SetTotal(int64(q.counts.Submitted), true)
-		} else {
-			q.bar.Abort(false)
-		}
+	if len(d.order) > 0 {
+		b.draw("", d.frameLocked()) // the last state stays on the screen
 	}
-	d.p.Wait()
+	if b.started {
+		close(b.stop)
+		d.mu.Unlock() // the goroutine may wait for the lock
+		<-b.stopped
+		d.mu.Lock()
+	}
+}
+
+// startLocked starts the goroutine that redraws the bars.
+func (d *Display) startLocked() {
+	b := d.bars
+	if b.started {
+		return
+	}
+	b.started = true
+	go func() {
+		defer close(b.stopped)
+		t := time.NewTicker(b.refresh)
+		defer t.Stop()
+		for {
+			select {
+			case <-b.stop:
+				return
+			case <-t.C:
+				d.mu.Lock()
+				if b.dirty && !d.closed {
+					b.draw("", d.frameLocked())
+				}
+				d.mu.Unlock()
+			}
+		}
+	}()
 }
 
 // queueLocked returns the state of queue name, making it and its bar.
@@ -178,19 +221,12 @@ func (d *Display) queueLocked(name string) *queueState {
 	q := &queueState{name: name}
 	d.queues[name] = q
 	d.order = append(d.order, name)
-	if d.p != nil {
-		empty := ""
-		q.shown.Store(&empty)
-		q.bar = d.p.AddBar(0,
-			mpb.PrependDecorators(decor.Name(name, decor.WCSyncSpaceR), decor.CountersNoUnit("%d/%d", decor.WCSyncSpace)),
-			mpb.AppendDecorators(decor.Any(func(decor.Statistics) string { return *q.shown.Load() })))
-	}
 	return q
 }
 
 // summaryLocked writes every queue's line that changed since its last.
 func (d *Display) summaryLocked() {
-	if d.p != nil {
+	if d.bars != nil {
 		return
 	}
 	for _, name := range d.order {
@@ -208,10 +244,8 @@ func (d *Display) lineLocked(q *queueState) {
 
 // printLocked writes a line, above the bars in bar mode.
 func (d *Display) printLocked(line string) {
-	// Without a bar there is nothing to print above, and mpb would hold
-	// the line until a refresh that Close may not wait for.
-	if d.p != nil && len(d.order) > 0 {
-		_, _ = d.p.Write([]byte(line))
+	if d.bars != nil && d.bars.drawn > 0 {
+		d.bars.draw(line, d.frameLocked())
 		return
 	}
 	_, _ = io.WriteString(d.out, line)
@@ -221,18 +255,28 @@ func (d *Display) printLocked(line string) {
 func (q *queueState) status() string {
 	c := q.counts
 	s := fmt.Sprintf("%d running, %d queued, %d blocked, %d failed, %d killed", c.Running, c.Queued, c.Blocked, c.Failed, c.Killed)
+	for _, r := range q.rate() {
+		s += ", " + r
+	}
+	return s
+}
+
+// rate returns the queue's rate and, while tasks are pending, the time
+// left at that rate; nothing before a task has ended.
+func (q *queueState) rate() []string {
+	c := q.counts
 	done := c.Submitted - c.Pending()
 	elapsed := q.last.Sub(q.first)
 	if q.first.IsZero() || elapsed <= 0 || done == 0 {
-		return s
+		return nil
 	}
 	rate := float64(done) / elapsed.Seconds()
-	s += fmt.Sprintf(", %.1f/s", rate)
+	out := []string{fmt.Sprintf("%.1f/s", rate)}
 	if c.Pending() > 0 {
 		eta := time.Duration(float64(c.Pending()) / rate * float64(time.Second))
-		s += ", ETA " + eta.Round(roundTo(eta)).String()
+		out = append(out, "ETA "+eta.Round(roundTo(eta)).String())
 	}
-	return s
+	return out
 }
 
 // roundTo picks a rounding that keeps about two significant digits.

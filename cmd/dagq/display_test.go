@@ -5,6 +5,7 @@ package main
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -18,13 +19,14 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// TestLiveDisplayOnTerminal runs the example in a pseudo-terminal: dagq
-// draws progress bars (ANSI cursor movements, a bar per queue with its
-// counts) instead of plain lines, then prints the summary.
-func TestLiveDisplayOnTerminal(t *testing.T) {
-	cmd := exec.Command(binary, "run", examplePipeline(t))
+// onTerminal runs dagq with args in a pseudo-terminal of the given size,
+// with TERM=term, and returns everything it wrote there.
+func onTerminal(t *testing.T, cols, rows uint16, term string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command(binary, args...)
 	cmd.Dir = t.TempDir()
-	tty, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 40, Cols: 120})
+	cmd.Env = append(os.Environ(), "TERM="+term, "NO_COLOR=", "GITHUB_ACTIONS=")
+	tty, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: rows, Cols: cols})
 	require.NoError(t, err)
 	var out bytes.Buffer
 	copied := make(chan struct{})
@@ -35,15 +37,48 @@ func TestLiveDisplayOnTerminal(t *testing.T) {
 	require.NoError(t, cmd.Wait())
 	<-copied
 	require.NoError(t, tty.Close())
+	return out.String()
+}
 
-	screen := out.String()
-	require.Contains(t, screen, "\x1b[", "bars redraw with cursor movements")
-	for _, queue := range []string{"net", "build", "test", "gpu", "default"} {
-		require.Regexp(t, regexp.MustCompile(`(?m)^`+queue+`\s+\d+/\d+`), screen, "a bar for queue %s", queue)
+// barLine matches a queue's line of the display.
+var barLine = regexp.MustCompile(`^(net|build|test|gpu|default)\s+\d+/\d+`)
+
+// TestLiveDisplayOnTerminal runs the example in pseudo-terminals of 40,
+// 80 and 200 columns, and of unknown size, and replays what dagq wrote
+// there on a screen of that width: a line per queue that never wraps,
+// with a bar where there is room; the jobs' output above them, whole;
+// then the summary. On a dumb terminal: plain lines, no control codes.
+func TestLiveDisplayOnTerminal(t *testing.T) {
+	for _, tc := range []struct{ cols, screen uint16 }{{40, 40}, {80, 80}, {200, 200}, {0, 80}} {
+		t.Run(fmt.Sprint(tc.cols), func(t *testing.T) {
+			t.Parallel()
+			raw := onTerminal(t, tc.cols, 0, "xterm-256color", "run", examplePipeline(t))
+			require.Contains(t, raw, "\x1b[", "bars redraw with cursor movements")
+			sc := newScreen(int(tc.screen))
+			sc.write(raw)
+			require.Empty(t, sc.unknown, "only the sequences the display means to write")
+			for _, w := range sc.wraps {
+				require.NotRegexp(t, barLine, w, "a queue's line wrapped")
+			}
+			shown := sc.text()
+			for _, queue := range []string{"net", "build", "test", "gpu", "default"} {
+				require.Regexp(t, `(?m)^`+queue+`\s+\d+/\d+`, shown, "a line for queue %s", queue)
+			}
+			require.Regexp(t, `(?m)^test\s+5/5\b`, shown, "the test queue ends done")
+			if tc.screen >= 80 {
+				require.Regexp(t, `(?m)^test\s+5/5 \[=+\]`, shown, "with a full bar")
+			}
+			require.Regexp(t, `(?m)^\[train\] training on GPUs 0,1$`, shown, "the output above the bars, whole")
+			require.Contains(t, raw, "13 jobs: 13 succeeded (0 cached), 0 failed, 0 killed or not run")
+			require.NotContains(t, shown, "] start ", "no plain lines on a terminal")
+		})
 	}
-	require.Regexp(t, `(?m)^test\s+5/5`, screen, "the test bar ends full")
-	require.NotContains(t, screen, "] start ", "no plain lines on a terminal")
-	require.Contains(t, screen, "13 jobs: 13 succeeded (0 cached), 0 failed, 0 killed or not run")
+	t.Run("dumb", func(t *testing.T) {
+		t.Parallel()
+		raw := onTerminal(t, 80, 24, "dumb", "run", examplePipeline(t))
+		require.NotContains(t, raw, "\x1b", "TERM=dumb: no control codes")
+		require.Contains(t, raw, "] start train on GPU 0,1")
+	})
 }
 
 // TestCtrlCOnTerminal types Ctrl-C into the terminal: the terminal sends
@@ -102,4 +137,8 @@ func TestCtrlCOnTerminal(t *testing.T) {
 	require.Equal(t, exitInterrupted, ee.ExitCode())
 	require.NoError(t, tty.Close())
 	requireStatuses(t, strings.ReplaceAll(screen.String(), "\r", ""), "hold succeeded", "after killed")
+	sc := newScreen(120)
+	sc.write(screen.String())
+	require.Regexp(t, `(?m)^\^?C?dagq: interrupted: starting no more jobs, waiting for the 1 running \(interrupt again to kill them\)$`, sc.text(),
+		"the message on a line of its own, not over the bars")
 }

@@ -193,3 +193,16 @@ func TestRunRefusesWhileAnOrphanRuns(t *testing.T) {
 	require.Equal(t, exitOK, res.code, "the run goes ahead once the orphan is gone: %s", res.stderr)
 	require.NoFileExists(t, filepath.Join(dir, ".dagq", "state.db.running"), "removed when nothing runs")
 }
+
+// SIGTERM stops the run as Ctrl-C does, and dagq exits with 143.
+func TestTerminateExits143(t *testing.T) {
+	dir := t.TempDir()
+	file := writeFile(t, dir, "p.yaml", holdPipeline)
+	r := start(t, dir, "run", "--grace", "100ms", file)
+	r.await(t, "] start hold")
+	require.NoError(t, r.cmd.Process.Signal(syscall.SIGTERM))
+	r.await(t, "dagq: interrupted")
+	require.NoError(t, r.cmd.Process.Signal(syscall.SIGTERM))
+	code, stderr := r.wait(t)
+	require.Equal(t, exitTerminated, code, stderr)
+}

@@ -2,8 +2,9 @@
 // dependencies, queues with sizes, policies and strategies, and GPU slots.
 //
 //	dagq run pipeline.yaml            run every job, best order first
+//	dagq run pipeline.yaml test       run job test and what it needs
 //	dagq run --resume pipeline.yaml   run only the jobs that did not succeed last time
-//	dagq plan pipeline.yaml           check the file, print the order and the graph
+//	dagq plan pipeline.yaml           check the file, print the order (or the graph)
 //
 // Install it with
 //
@@ -18,6 +19,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
+	"runtime/debug"
 )
 
 // Exit codes.
@@ -25,13 +28,16 @@ const (
 	exitOK          = 0   // every job succeeded
 	exitFailed      = 1   // a job failed or was killed
 	exitBadInput    = 2   // bad flags or pipeline file: nothing ran
-	exitInterrupted = 130 // stopped by Ctrl-C (SIGINT) or SIGTERM
+	exitInterrupted = 130 // stopped by Ctrl-C (SIGINT): 128 + 2
+	exitTerminated  = 143 // stopped by SIGTERM: 128 + 15
 )
 
 const usage = `usage:
-  dagq run [flags] pipeline.yaml    run the pipeline
-  dagq plan [flags] pipeline.yaml   check it, print the order and the graph
-  dagq help                         show this
+  dagq run [flags] pipeline.yaml [job...]    run the pipeline, or those jobs and what they need
+  dagq plan [flags] pipeline.yaml [job...]   check it, print the order (or the graph)
+  dagq list pipeline.yaml [job...]           list the jobs and what they do
+  dagq version                               print the version
+  dagq help                                  show this
 
 Run "dagq run -h" or "dagq plan -h" for the flags. Documentation: docs/cli.md.
 `
@@ -51,36 +57,57 @@ func dagqMain(args []string, stdout, stderr io.Writer) int {
 		return runCommand(args[1:], stdout, stderr)
 	case "plan":
 		return planCommand(args[1:], stdout, stderr)
+	case "list":
+		return listCommand(args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
+		return exitOK
+	case "version", "-version", "--version":
+		fmt.Fprintln(stdout, version())
 		return exitOK
 	}
 	fmt.Fprintf(stderr, "dagq: unknown command %q\n%s", args[0], usage)
 	return exitBadInput
 }
 
-// parseArgs parses flags placed before or after the one pipeline file
-// and returns the file. On -h, or a problem it reports, ok is false and
-// code is the exit code.
-func parseArgs(fs *flag.FlagSet, args []string) (file string, code int, ok bool) {
-	var files []string
+// version describes the build, from its module information.
+func version() string {
+	v, rev := "(devel)", ""
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		if bi.Main.Version != "" {
+			v = bi.Main.Version
+		}
+		for _, s := range bi.Settings {
+			if s.Key == "vcs.revision" && len(s.Value) >= 12 {
+				rev = ", " + s.Value[:12]
+			}
+		}
+	}
+	return fmt.Sprintf("dagq %s (%s%s)", v, runtime.Version(), rev)
+}
+
+// parseArgs parses flags placed before or after the pipeline file and the
+// job names that follow it, and returns them. On -h, or a problem it
+// reports, ok is false and code is the exit code.
+func parseArgs(fs *flag.FlagSet, args []string) (file string, targets []string, code int, ok bool) {
+	var pos []string
 	for {
 		if err := fs.Parse(args); err == flag.ErrHelp {
-			return "", exitOK, false
+			return "", nil, exitOK, false
 		} else if err != nil {
-			return "", exitBadInput, false // the flag package printed it
+			return "", nil, exitBadInput, false // the flag package printed it
 		}
 		if fs.NArg() == 0 {
 			break
 		}
-		files = append(files, fs.Arg(0))
+		pos = append(pos, fs.Arg(0))
 		args = fs.Args()[1:]
 	}
-	if len(files) != 1 {
-		fmt.Fprintf(fs.Output(), "%s: want one pipeline file, got %d\n", fs.Name(), len(files))
-		return "", exitBadInput, false
+	if len(pos) == 0 {
+		fmt.Fprintf(fs.Output(), "%s: want a pipeline file\n", fs.Name())
+		return "", nil, exitBadInput, false
 	}
-	return files[0], exitOK, true
+	return pos[0], pos[1:], exitOK, true
 }
 
 // reportInput prints a pipeline's problems and returns the exit code.

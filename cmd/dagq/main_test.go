@@ -47,10 +47,19 @@ const runTimeout = 2 * time.Minute
 // runBinary runs the binary in dir with args and returns what it did.
 func runBinary(t *testing.T, dir string, args ...string) result {
 	t.Helper()
+	return runBinaryEnv(t, dir, nil, args...)
+}
+
+// runBinaryEnv is runBinary with env added to the environment, which is
+// the test's without the variables that change dagq's output.
+func runBinaryEnv(t *testing.T, dir string, env []string, args ...string) result {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), runTimeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, binary, args...)
 	cmd.WaitDelay = time.Second // a job left running must not hold the pipes
+	cmd.Env = append(os.Environ(), "GITHUB_ACTIONS=", "NO_COLOR=")
+	cmd.Env = append(cmd.Env, env...)
 	cmd.Dir = dir
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
@@ -85,9 +94,13 @@ func TestUsage(t *testing.T) {
 	require.Equal(t, exitBadInput, r.code)
 	require.Contains(t, r.stderr, `unknown command "frobnicate"`)
 
-	r = runBinary(t, t.TempDir(), "run", "a.yaml", "b.yaml")
+	r = runBinary(t, t.TempDir(), "run")
 	require.Equal(t, exitBadInput, r.code)
-	require.Contains(t, r.stderr, "want one pipeline file, got 2")
+	require.Contains(t, r.stderr, "dagq run: want a pipeline file")
+
+	r = runBinary(t, t.TempDir(), "--version")
+	require.Equal(t, exitOK, r.code)
+	require.Regexp(t, `^dagq \S+ \(go1\.\d+`, r.stdout)
 
 	r = runBinary(t, t.TempDir(), "run", "--progress", "fancy", "a.yaml")
 	require.Equal(t, exitBadInput, r.code)

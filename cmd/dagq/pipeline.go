@@ -2,12 +2,11 @@ package main
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -41,16 +40,20 @@ type queueDef struct {
 
 // jobDef is one entry of `jobs:`: a spec and where its parts were written.
 type jobDef struct {
-	spec   dagq.Spec
-	at     *yaml.Node   // the job's mapping
-	depsAt []*yaml.Node // each dependency
-	ref    map[string]*yaml.Node
+	spec    dagq.Spec
+	desc    string       // what the job does, for `dagq list`
+	inputs  []glob       // the files its result depends on (cache.go)
+	outputs []glob       // the files it makes: one missing means run it
+	keyed   bool         // the file gave `key:`, used as it is
+	at      *yaml.Node   // the job's mapping
+	depsAt  []*yaml.Node // each dependency
+	ref     map[string]*yaml.Node
 }
 
 var (
 	topKeys   = []string{"gpus", "parallelism", "queues", "jobs"}
 	queueKeys = []string{"size", "policy", "aging", "quotas", "strategy", "max_errors"}
-	jobKeys   = []string{"name", "cmd", "deps", "queue", "weight", "priority", "tenant", "cost", "gpus", "key", "timeout", "retries", "backoff", "trigger"}
+	jobKeys   = []string{"name", "desc", "cmd", "deps", "env", "dir", "inputs", "outputs", "queue", "weight", "priority", "tenant", "cost", "gpus", "key", "timeout", "retries", "backoff", "trigger"}
 )
 
 // loadPipeline reads and checks the pipeline file at path. gpus, if not
@@ -61,7 +64,14 @@ func loadPipeline(path string, gpus *string) (*pipeline, error) {
 	if err != nil {
 		return nil, fmt.Errorf("dagq: %w", err)
 	}
-	return parsePipeline(path, data, gpus)
+	p, err := parsePipeline(path, data, gpus)
+	if err != nil {
+		return nil, err
+	}
+	if err := newHasher().computeKeys(p.order()); err != nil {
+		return nil, fmt.Errorf("dagq: %s: %w", path, err)
+	}
+	return p, nil
 }
 
 // parsePipeline reads and checks a pipeline file's contents.
@@ -75,7 +85,7 @@ func parsePipeline(file string, data []byte, gpus *string) (*pipeline, error) {
 	}
 	d := &decoder{file: file}
 	p := &pipeline{file: file}
-	root := doc.Content[0]
+	root := d.resolve(doc.Content[0])
 	d.fields(root, "the pipeline", topKeys, func(key string, v *yaml.Node) {
 		switch key {
 		case "gpus":
@@ -153,10 +163,20 @@ func (p *pipeline) readJobs(d *decoder, n *yaml.Node) {
 			switch key {
 			case "name":
 				sp.Name = d.str(v, what+": name")
+			case "desc":
+				j.desc = d.str(v, what+": desc")
 			case "cmd":
 				sp.Cmd = d.command(v, what)
 			case "deps":
 				sp.Deps, j.depsAt = d.strings(v, what+": deps")
+			case "env":
+				sp.Env = d.env(v, what+": env")
+			case "dir":
+				sp.Dir = d.str(v, what+": dir")
+			case "inputs":
+				j.inputs = d.globs(v, what+": inputs")
+			case "outputs":
+				j.outputs = d.globs(v, what+": outputs")
 			case "queue":
 				sp.Queue = d.str(v, what+": queue")
 			case "weight":
@@ -170,7 +190,7 @@ func (p *pipeline) readJobs(d *decoder, n *yaml.Node) {
 			case "gpus":
 				sp.Needs.GPUs = d.integer(v, what+": gpus", 0)
 			case "key":
-				sp.Key = d.str(v, what+": key")
+				sp.Key, j.keyed = d.str(v, what+": key"), true
 			case "timeout":
 				sp.Timeout = d.duration(v, what+": timeout")
 			case "retries":
@@ -261,7 +281,6 @@ func (p *pipeline) check(d *decoder) {
 		if n := sp.Needs.GPUs; n > 0 && len(p.gpuIDs) > 0 && n > len(p.gpuIDs) {
 			d.errorf(j.ref["gpus"], "ask for fewer GPUs or list more device ids in `gpus:`", "job %q needs %d GPUs, only %d exist (%s)", sp.Name, n, len(p.gpuIDs), p.gpus)
 		}
-		p.fillKey(j)
 	}
 	for _, j := range p.jobs {
 		for i, dep := range j.spec.Deps {
@@ -280,16 +299,6 @@ func suggestJob(name string, known []string) string {
 		return s
 	}
 	return "name one of the jobs: " + strings.Join(known, ", ")
-}
-
-// fillKey gives a job without a key one made of its name and command, so
-// that a changed command runs again on --resume.
-func (p *pipeline) fillKey(j *jobDef) {
-	if j.spec.Key != "" {
-		return
-	}
-	h := sha256.Sum256([]byte(strings.Join(j.spec.Cmd, "\x00")))
-	j.spec.Key = "job:" + j.spec.Name + ":" + hex.EncodeToString(h[:8])
 }
 
 // checkCycles reports a dependency cycle, pointing at each dependency
@@ -319,6 +328,24 @@ func (p *pipeline) checkCycles(d *decoder) {
 	}
 }
 
+// order returns the jobs in a topological order (dependencies first,
+// ties in file order). The pipeline's graph was checked when it was read.
+func (p *pipeline) order() []*jobDef {
+	byName := map[string]*jobDef{}
+	for _, j := range p.jobs {
+		byName[j.spec.Name] = j
+	}
+	g, err := dagq.Plan(p.specs())
+	if err != nil {
+		return p.jobs // cannot happen: checkCycles passed
+	}
+	out := make([]*jobDef, 0, len(p.jobs))
+	for _, name := range g.Order() {
+		out = append(out, byName[name])
+	}
+	return out
+}
+
 // specs returns the jobs' specs, in file order.
 func (p *pipeline) specs() []dagq.Spec {
 	out := make([]dagq.Spec, len(p.jobs))
@@ -326,4 +353,61 @@ func (p *pipeline) specs() []dagq.Spec {
 		out[i] = j.spec
 	}
 	return out
+}
+
+// known reports the names that are not jobs, as given by flag.
+func (p *pipeline) known(flag string, names []string) error {
+	var errs inputErrors
+	all := make([]string, len(p.jobs))
+	for i, j := range p.jobs {
+		all[i] = j.spec.Name
+	}
+	for _, name := range names {
+		if !slices.Contains(all, name) {
+			errs = append(errs, &inputError{File: flag, Msg: fmt.Sprintf("no job named %q", name), Fix: suggestJob(name, all)})
+		}
+	}
+	if len(errs) > 0 {
+		return errs
+	}
+	return nil
+}
+
+// only keeps the jobs named in targets and those they depend on,
+// transitively, in file order; no targets keeps every job. An unknown
+// name is an [inputErrors].
+func (p *pipeline) only(targets []string) error {
+	if len(targets) == 0 {
+		return nil
+	}
+	byName := map[string]*jobDef{}
+	known := make([]string, 0, len(p.jobs))
+	for _, j := range p.jobs {
+		byName[j.spec.Name] = j
+		known = append(known, j.spec.Name)
+	}
+	var errs inputErrors
+	keep := map[string]bool{}
+	stack := []string{}
+	for _, t := range targets {
+		if byName[t] == nil {
+			errs = append(errs, &inputError{File: p.file, Msg: fmt.Sprintf("no job named %q to run", t), Fix: suggestJob(t, known)})
+			continue
+		}
+		stack = append(stack, t)
+	}
+	if len(errs) > 0 {
+		return errs
+	}
+	for len(stack) > 0 {
+		name := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if keep[name] {
+			continue
+		}
+		keep[name] = true
+		stack = append(stack, byName[name].spec.Deps...)
+	}
+	p.jobs = slices.DeleteFunc(p.jobs, func(j *jobDef) bool { return !keep[j.spec.Name] })
+	return nil
 }

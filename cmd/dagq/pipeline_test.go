@@ -108,6 +108,19 @@ jobs:
 			`p.yaml:5:84: job "ok": weight: "heavy" is not a number`,
 		},
 	}, {
+		name: "new job fields",
+		file: `jobs:
+  - {name: ok, cmd: "touch ran", env: [NOEQUALS], inputs: ["[a-"]}
+  - {name: b, cmd: "true", env: {"A B": 1}, outputs: {x: 1}, <<: [1]}
+`,
+		want: []string{
+			`p.yaml:2:40: job "ok": env: "NOEQUALS" has no '=' (fix: write NAME=value)`,
+			`p.yaml:2:60: job "ok": inputs: bad pattern "[a-": syntax error in pattern`,
+			`p.yaml:3:34: job "b": env: bad variable name "A B"`,
+			`p.yaml:3:62: merge key` + " `<<` " + `needs a mapping or a list of them, not the value "1"`,
+			`p.yaml:3:54: job "b": outputs must be a list of strings, not a mapping`,
+		},
+	}, {
 		name: "no jobs",
 		file: "queues: {}\n",
 		want: []string{`p.yaml:1:1: the pipeline has no jobs (fix: add a ` + "`jobs:`"},
@@ -153,17 +166,50 @@ func TestErrorsInFileOrder(t *testing.T) {
 	require.Len(t, strings.Split(err.Error(), "\n"), 3)
 }
 
-func TestDefaultKeys(t *testing.T) {
-	p, err := parsePipeline("p.yaml", []byte(`jobs:
-  - {name: a, cmd: "make a"}
-  - {name: b, cmd: "make b", key: "b:v1"}
-`), nil)
+// keysOf reads a pipeline and returns its jobs' keys by name.
+func keysOf(t *testing.T, dir, yaml string) map[string]string {
+	t.Helper()
+	p, err := loadPipeline(filepath.Join(dir, writeFile(t, dir, "p.yaml", yaml)), nil)
 	require.NoError(t, err)
-	require.Regexp(t, `^job:a:[0-9a-f]{16}$`, p.jobs[0].spec.Key)
-	require.Equal(t, "b:v1", p.jobs[1].spec.Key)
+	keys := map[string]string{}
+	for _, j := range p.jobs {
+		keys[j.spec.Name] = j.spec.Key
+	}
+	return keys
+}
 
-	changed, err := parsePipeline("p.yaml", []byte(`jobs: [{name: a, cmd: "make a2"}]`), nil)
-	require.NoError(t, err)
-	require.NotEqual(t, p.jobs[0].spec.Key, changed.jobs[0].spec.Key, "a changed command runs again")
-	require.Equal(t, []string{"sh", "-c", "make a"}, p.jobs[0].spec.Cmd)
+// TestDefaultKeys: a job's key changes with its command, env, dir, its
+// inputs' content and its dependencies' keys, and with nothing else.
+func TestDefaultKeys(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	writeFile(t, dir, "a.go", "package a")
+	const base = `jobs:
+  - {name: a, cmd: "make a", inputs: ["*.go"]}
+  - {name: b, cmd: "make b", deps: [a]}
+  - {name: c, cmd: "make c"}
+  - {name: d, cmd: "make d", key: "d:v1"}
+`
+	k := keysOf(t, dir, base)
+	require.Regexp(t, `^job:a:[0-9a-f]{24}$`, k["a"])
+	require.Equal(t, "d:v1", k["d"], "a key given is used as it is")
+	require.Equal(t, k, keysOf(t, dir, base), "the same file and inputs, the same keys")
+
+	for what, yaml := range map[string]string{
+		"command": strings.Replace(base, "make a", "make a2", 1),
+		"env":     strings.Replace(base, `inputs: ["*.go"]}`, `inputs: ["*.go"], env: {X: "1"}}`, 1),
+		"dir":     strings.Replace(base, `inputs: ["*.go"]}`, `inputs: ["*.go"], dir: "."}`, 1),
+	} {
+		changed := keysOf(t, dir, yaml)
+		require.NotEqual(t, k["a"], changed["a"], "a's %s changed", what)
+		require.NotEqual(t, k["b"], changed["b"], "b's dependency a changed (%s)", what)
+		require.Equal(t, k["c"], changed["c"], "c does not depend on a")
+	}
+	writeFile(t, dir, "a.go", "package a // edited")
+	edited := keysOf(t, dir, base)
+	require.NotEqual(t, k["a"], edited["a"], "an input's content changed")
+	require.NotEqual(t, k["b"], edited["b"])
+	require.Equal(t, k["c"], edited["c"])
+	writeFile(t, dir, "notes.txt", "not an input")
+	require.Equal(t, edited, keysOf(t, dir, base), "a file no input matches changes nothing")
 }

@@ -9,6 +9,8 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
+	"strings"
 	"syscall"
 	"time"
 
@@ -28,21 +30,39 @@ type runOptions struct {
 	timeline string
 	display  string
 	grace    time.Duration
+	jobs     int  // -j: the global cap on running jobs, replacing the file's parallelism (0: the file's)
+	failFast bool // the first failure kills every job not yet finished
+	dryRun   bool // print the commands in order, run nothing
+	output   string
+	force    stringList // jobs to run even if cached
+	keepRuns int        // run log directories kept
 }
+
+// stringList is a flag that may be given more than once.
+type stringList []string
+
+func (l *stringList) String() string     { return strings.Join(*l, ",") }
+func (l *stringList) Set(v string) error { *l = append(*l, v); return nil }
 
 // runCommand runs a pipeline and returns the exit code.
 func runCommand(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("dagq run", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	o := runOptions{gpus: gpusFlag(fs)}
-	fs.StringVar(&o.state, "state", filepath.Join(".dagq", "state.db"), `file recording the jobs that succeeded, for --resume ("" for none)`)
-	fs.BoolVar(&o.resume, "resume", false, "skip the jobs whose key succeeded in an earlier run")
-	fs.StringVar(&o.logs, "logs", filepath.Join(".dagq", "logs"), `directory of the jobs' output, a file per attempt ("" for none)`)
+	fs.StringVar(&o.state, "state", filepath.Join(".dagq", "state.db"), `file recording the jobs that succeeded, for caching and --resume ("" for none: run every job)`)
+	fs.BoolVar(&o.resume, "resume", false, "also skip the jobs without inputs: whose key succeeded in an earlier run")
+	fs.Var(&o.force, "force", "run this job even if it is cached (repeat the flag for more)")
+	fs.StringVar(&o.logs, "logs", filepath.Join(".dagq", "runs"), `directory of the runs' logs: <run>/<job>.<attempt>.log, and a "latest" link ("" for none)`)
+	fs.IntVar(&o.keepRuns, "keep-runs", 20, "run log directories to keep, the newest (0: all)")
+	fs.StringVar(&o.output, "output", outputPrefixed, "the jobs' output on stdout: prefixed ([job] line), interleaved, grouped (a job's at its end) or none")
 	fs.StringVar(&o.trace, "trace", "", "write a Chrome/Perfetto trace of the run to this file")
 	fs.StringVar(&o.timeline, "timeline", "", "write an HTML timeline of the run to this file")
 	fs.StringVar(&o.display, "progress", "auto", "live display: auto (bars on a terminal, else lines), bars, lines or none")
 	fs.DurationVar(&o.grace, "grace", 5*time.Second, "when killing a job, time between SIGTERM and SIGKILL")
-	file, code, ok := parseArgs(fs, args)
+	fs.IntVar(&o.jobs, "j", 0, "run at most this many jobs at once, replacing the file's parallelism (0: the file's)")
+	fs.BoolVar(&o.failFast, "fail-fast", false, "on the first failure, kill every job not yet finished")
+	fs.BoolVar(&o.dryRun, "dry-run", false, "print the jobs' commands in an order they may run in, run nothing")
+	file, targets, code, ok := parseArgs(fs, args)
 	if !ok {
 		return code
 	}
@@ -54,12 +74,108 @@ func runCommand(args []string, stdout, stderr io.Writer) int {
 	case o.resume && o.state == "":
 		fmt.Fprintln(stderr, "dagq run: --resume needs a --state file")
 		return exitBadInput
+	case o.jobs < 0:
+		fmt.Fprintf(stderr, "dagq run: -j %d: want 0 (the file's parallelism) or more\n", o.jobs)
+		return exitBadInput
+	case !slices.Contains(outputModes, o.output):
+		fmt.Fprintf(stderr, "dagq run: --output %q: want %s\n", o.output, strings.Join(outputModes, ", "))
+		return exitBadInput
 	}
 	p, err := loadPipeline(file, o.gpus.value())
+	if err == nil {
+		err = p.only(targets)
+	}
+	if err == nil {
+		err = p.known("--force", o.force)
+	}
 	if err != nil {
 		return reportInput(stderr, err)
 	}
+	if o.jobs > 0 {
+		p.parallelism = o.jobs
+	}
+	if o.dryRun {
+		return dryRun(p, &o, stdout, stderr)
+	}
 	return runPipeline(p, &o, stdout, stderr)
+}
+
+// dryRun prints the command of each job that would run, in an order they
+// may run in, and which jobs are cached.
+func dryRun(p *pipeline, o *runOptions, stdout, stderr io.Writer) int {
+	plan, err := readPlan(p, o)
+	if err != nil {
+		fmt.Fprintf(stderr, "dagq: %v\n", err)
+		return exitFailed
+	}
+	for _, j := range p.order() {
+		why, runs := plan.run[j.spec.Name]
+		if !runs {
+			fmt.Fprintf(stdout, "# %s: cached, would not run\n", j.spec.Name)
+			continue
+		}
+		if why == whyNoState || why == whyNoInputs {
+			fmt.Fprintf(stdout, "# %s\n", j.spec.Name)
+		} else {
+			fmt.Fprintf(stdout, "# %s (%s)\n", j.spec.Name, why)
+		}
+		if j.spec.Dir != "" {
+			fmt.Fprintf(stdout, "cd %s && ", shellQuote([]string{j.spec.Dir}))
+		}
+		if len(j.spec.Env) > 0 {
+			fmt.Fprintf(stdout, "env %s ", shellQuote(j.spec.Env))
+		}
+		fmt.Fprintln(stdout, shellQuote(j.spec.Cmd))
+	}
+	return exitOK
+}
+
+// readPlan decides which jobs run, reading the state file if there is
+// one, without changing it.
+func readPlan(p *pipeline, o *runOptions) (runPlan, error) {
+	if o.state == "" {
+		return planRun(p.order(), nil, o.resume, nil)
+	}
+	if _, err := os.Stat(o.state); errors.Is(err, os.ErrNotExist) {
+		return planRun(p.order(), emptyStore{}, o.resume, o.forced())
+	}
+	st, err := openStore(o.state)
+	if err != nil {
+		return runPlan{}, err
+	}
+	defer st.Close()
+	return planRun(p.order(), st, o.resume, o.forced())
+}
+
+// emptyStore is the state of a pipeline that never ran.
+type emptyStore struct{}
+
+func (emptyStore) Load(context.Context, string, any) (bool, error) { return false, nil }
+func (emptyStore) Save(context.Context, string, any) error         { return nil }
+
+// forced returns the --force jobs as a set.
+func (o *runOptions) forced() map[string]bool {
+	m := map[string]bool{}
+	for _, name := range o.force {
+		m[name] = true
+	}
+	return m
+}
+
+// shellQuote renders argv as a line a POSIX shell reads back as argv.
+func shellQuote(argv []string) string {
+	out := make([]string, len(argv))
+	for i, a := range argv {
+		if a != "" && strings.IndexFunc(a, func(r rune) bool {
+			return !(r == '-' || r == '_' || r == '.' || r == '/' || r == '=' || r == ':' || r == ',' || r == '+' || r == '@' ||
+				'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9')
+		}) < 0 {
+			out[i] = a
+			continue
+		}
+		out[i] = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
+	}
+	return strings.Join(out, " ")
 }
 
 // runPipeline runs a checked pipeline. The first SIGINT or SIGTERM stops
@@ -85,7 +201,14 @@ func runPipeline(p *pipeline, o *runOptions, stdout, stderr io.Writer) int {
 	if store != nil {
 		defer store.Close()
 	}
-	s, display, err := newScheduler(p, o, store, running, stderr)
+	var logs *runLogs
+	if o.logs != "" {
+		if logs, err = newRunLogs(o.logs, time.Now(), o.keepRuns); err != nil {
+			fmt.Fprintf(stderr, "dagq: %v\n", err)
+			return exitFailed
+		}
+	}
+	s, display, err := newScheduler(p, o, store, running, logs, stdout, stderr)
 	if err != nil {
 		fmt.Fprintf(stderr, "dagq: %v\n", err)
 		return exitBadInput
@@ -106,11 +229,10 @@ func runPipeline(p *pipeline, o *runOptions, stdout, stderr io.Writer) int {
 	}
 	waited := make(chan error, 1)
 	go func() { waited <- s.Wait(context.Background()) }()
-	interrupted := false
+	var interrupted os.Signal
 	select {
 	case <-waited:
-	case <-sigs:
-		interrupted = true
+	case interrupted = <-sigs:
 		say(fmt.Sprintf("dagq: interrupted: starting no more jobs, waiting for the %d running (interrupt again to kill them)\n", s.Stats().Running))
 		kill, cancel := context.WithCancel(context.Background())
 		go func() {
@@ -136,6 +258,7 @@ func runPipeline(p *pipeline, o *runOptions, stdout, stderr io.Writer) int {
 	}
 	tasks := s.Tasks()
 	code := writeSummary(stdout, tasks, time.Since(begin))
+	writeTails(stdout, tasks)
 	if err := writeExports(o, tasks); err != nil {
 		fmt.Fprintf(stderr, "dagq: %v\n", err)
 		code = max(code, exitFailed)
@@ -143,15 +266,18 @@ func runPipeline(p *pipeline, o *runOptions, stdout, stderr io.Writer) int {
 	if code != exitOK && o.state != "" {
 		fmt.Fprintf(stderr, "dagq: to run only what did not succeed: dagq run --resume %s\n", p.file)
 	}
-	if interrupted {
-		return exitInterrupted
+	switch interrupted {
+	case nil:
+		return code
+	case syscall.SIGTERM:
+		return exitTerminated
 	}
-	return code
+	return exitInterrupted
 }
 
-// openState opens the state file; without --resume it forgets the jobs'
-// earlier results, so that every job runs. It returns nil without a state
-// file.
+// openState opens the state file and forgets the recorded result of each
+// job that is to run (see cache.go), so that the others, and only they,
+// are cached. It returns nil without a state file.
 func openState(p *pipeline, o *runOptions) (*boltstore.Store, error) {
 	if o.state == "" {
 		return nil, nil
@@ -159,35 +285,65 @@ func openState(p *pipeline, o *runOptions) (*boltstore.Store, error) {
 	if err := os.MkdirAll(filepath.Dir(o.state), 0o755); err != nil {
 		return nil, fmt.Errorf("state file: %w", err)
 	}
-	st, err := boltstore.Open(o.state)
+	st, err := openStore(o.state)
+	if err != nil {
+		return nil, err
+	}
+	plan, err := planRun(p.order(), st, o.resume, o.forced())
+	if err == nil {
+		for _, j := range p.jobs {
+			if _, runs := plan.run[j.spec.Name]; runs && err == nil {
+				err = st.Delete(context.Background(), j.spec.Key)
+			}
+		}
+	}
+	if err != nil {
+		st.Close()
+		return nil, fmt.Errorf("state file %s: %w", o.state, err)
+	}
+	return st, nil
+}
+
+// openStore opens the state file at path.
+func openStore(path string) (*boltstore.Store, error) {
+	st, err := boltstore.Open(path)
 	switch {
 	case errors.Is(err, boltstore.ErrCorrupt):
 		return nil, fmt.Errorf("state file: %w", err) // names the file and what to do
 	case err != nil:
-		return nil, fmt.Errorf("state file %s (is another dagq using it?): %w", o.state, err)
-	}
-	if !o.resume {
-		for _, j := range p.jobs {
-			if err := st.Delete(context.Background(), j.spec.Key); err != nil {
-				st.Close()
-				return nil, fmt.Errorf("state file %s: %w", o.state, err)
-			}
-		}
+		return nil, fmt.Errorf("state file %s (is another dagq using it?): %w", path, err)
 	}
 	return st, nil
 }
 
 // newScheduler makes the scheduler of a pipeline, with its backends,
 // store and display.
-func newScheduler(p *pipeline, o *runOptions, store *boltstore.Store, running *runningFile, stderr io.Writer) (*dagq.Scheduler, *progress.Display, error) {
-	execOpts := []dagq.ExecOption{dagq.ExecGrace(o.grace)}
+func newScheduler(p *pipeline, o *runOptions, store *boltstore.Store, running *runningFile, logs *runLogs, stdout, stderr io.Writer) (*dagq.Scheduler, *progress.Display, error) {
+	var display *progress.Display
+	var observer dagq.Observer
+	switch mode := o.display; {
+	case mode == "bars" || mode == "auto" && progress.IsTerminal(stderr) && os.Getenv("TERM") != "dumb":
+		display = progress.New(stderr, progress.Bars(true))
+		observer = display
+	case mode == "lines" || mode == "auto":
+		observer = newLines(stderr)
+	}
+	con := &console{mode: o.output, github: os.Getenv("GITHUB_ACTIONS") == "true",
+		print: func(s string) { _, _ = io.WriteString(stdout, s) }}
+	if display != nil && progress.IsTerminal(stdout) {
+		con.print = display.Print // the same terminal: above the bars
+	}
+	execOpts := []dagq.ExecOption{dagq.ExecGrace(o.grace), dagq.ExecOutput(con.open)}
 	if running != nil {
 		execOpts = append(execOpts, dagq.ExecOnStart(running.started))
 	}
-	if o.logs != "" {
-		execOpts = append(execOpts, dagq.ExecLogDir(o.logs))
+	if logs != nil {
+		execOpts = append(execOpts, dagq.ExecLogDir(logs.root), dagq.ExecLogName(logs.name))
 	}
-	shell := dagq.Exec(execOpts...)
+	shell := dagq.Exec(execOpts...).(dagq.Capacity)
+	if store != nil {
+		shell = newStartKeys(shell, newHasher(), store, p.jobs)
+	}
 	gpu, err := dagq.NewGPU(p.gpus, dagq.WithInner(shell))
 	if err != nil {
 		return nil, nil, err
@@ -199,16 +355,14 @@ func newScheduler(p *pipeline, o *runOptions, store *boltstore.Store, running *r
 		// that dagq exits only once their process groups are gone.
 		dagq.WithShutdownGrace(o.grace + 2*time.Second),
 	}
+	if o.failFast {
+		opts = append(opts, dagq.WithFailFast())
+	}
 	if store != nil {
 		opts = append(opts, dagq.WithStore(store))
 	}
-	var display *progress.Display
-	switch mode := o.display; {
-	case mode == "bars" || mode == "auto" && progress.IsTerminal(stderr):
-		display = progress.New(stderr, progress.Bars(true))
-		opts = append(opts, dagq.WithObserver(display))
-	case mode == "lines" || mode == "auto":
-		opts = append(opts, dagq.WithObserver(newLines(stderr)))
+	if observer != nil {
+		opts = append(opts, dagq.WithObserver(observer))
 	}
 	return dagq.New(opts...), display, nil
 }

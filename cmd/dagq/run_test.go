@@ -29,12 +29,8 @@ func TestRunExampleThenResume(t *testing.T) {
 	require.Contains(t, r.stderr, "] start train on GPU 0,1\n")
 	require.Contains(t, r.stderr, "] ok report in ")
 
-	logs, err := filepath.Glob(filepath.Join(dir, ".dagq", "logs", "*-train.1.log"))
-	require.NoError(t, err)
-	require.Len(t, logs, 1)
-	out, err := os.ReadFile(logs[0])
-	require.NoError(t, err)
-	require.Equal(t, "training on GPUs 0,1\nmodel saved\n", string(out))
+	require.Equal(t, "training on GPUs 0,1\nmodel saved\n", readLog(t, dir, "train"))
+	require.Regexp(t, `(?s)\n\[train\] training on GPUs 0,1\n.*\n\[train\] model saved\n`, r.stdout, "prefixed output, line by line")
 
 	trace, err := os.ReadFile(filepath.Join(dir, "trace.json"))
 	require.NoError(t, err)
@@ -84,7 +80,8 @@ jobs:
 `)
 	r := runBinary(t, dir, "run", file)
 	require.Equal(t, exitFailed, r.code)
-	require.Regexp(t, `(?m)^flaky\s+failed\s+\S+\s+\S+\s+exit code 3, log \.dagq/logs/\d+-flaky\.1\.log$`, r.stdout)
+	require.Regexp(t, `(?m)^flaky\s+failed\s+\S+\s+\S+\s+exit code 3, log \.dagq/runs/[0-9.-]+/flaky\.1\.log$`, r.stdout)
+	require.Regexp(t, `\n--- flaky failed \(exit code 3, log \S+\); its last lines:\nhalf-way\n$`, r.stdout, "the tail under the summary")
 	require.Regexp(t, `(?m)^publish\s+killed\s+-\s+-\s+dependency "flaky" \(id \d+\) failed`, r.stdout)
 	requireStatuses(t, r.stdout, "lint succeeded", "cleanup succeeded")
 	require.Contains(t, r.stdout, "5 jobs: 3 succeeded (0 cached), 1 failed, 1 killed or not run")
@@ -92,11 +89,13 @@ jobs:
 	require.Contains(t, r.stderr, "dagq run --resume p.yaml")
 	require.NoFileExists(t, filepath.Join(dir, "published"))
 
-	// Fixed, the pipeline resumes: only flaky and what follows it run.
+	// Fixed, the pipeline resumes: only flaky and what follows it run,
+	// cleanup included: it ran after the failure, and its dependency runs
+	// again.
 	writeFile(t, dir, "p.yaml", strings.Replace(readFile(t, dir, "p.yaml"), "exit 3", "exit 0", 1))
 	r = runBinary(t, dir, "run", "--resume", file)
 	require.Equal(t, exitOK, r.code, r.stderr)
-	requireStatuses(t, r.stdout, "prepare cached", "lint cached", "flaky succeeded", "cleanup cached")
+	requireStatuses(t, r.stdout, "prepare cached", "lint cached", "flaky succeeded", "publish succeeded", "cleanup succeeded")
 	require.FileExists(t, filepath.Join(dir, "published"))
 }
 
@@ -148,13 +147,10 @@ func readFile(t *testing.T, dir, name string) string {
 	return string(b)
 }
 
-// readLog returns the output of a job's first attempt.
+// readLog returns the output of a job's first attempt in the latest run.
 func readLog(t *testing.T, dir, job string) string {
 	t.Helper()
-	logs, err := filepath.Glob(filepath.Join(dir, ".dagq", "logs", "*-"+job+".1.log"))
-	require.NoError(t, err)
-	require.Len(t, logs, 1)
-	b, err := os.ReadFile(logs[0])
+	b, err := os.ReadFile(filepath.Join(dir, ".dagq", "runs", "latest", job+".1.log"))
 	require.NoError(t, err)
 	return string(b)
 }
@@ -187,4 +183,73 @@ jobs:
 	s = dagq.New()
 	require.ErrorContains(t, addPipeline(s, p), "p.yaml:2: dagq: queue \"q\": size 0")
 	require.NoError(t, s.Shutdown(t.Context()))
+}
+
+// targetsPipeline has two independent branches under a report.
+const targetsPipeline = `jobs:
+  - {name: gen, cmd: "touch gen.ran"}
+  - {name: build, deps: [gen], cmd: "touch build.ran"}
+  - {name: lint, cmd: "touch lint.ran"}
+  - {name: report, deps: [build, lint], cmd: "touch report.ran"}
+`
+
+// `dagq run p.yaml build` runs build and what it needs, nothing else.
+func TestRunTargets(t *testing.T) {
+	dir := t.TempDir()
+	file := writeFile(t, dir, "p.yaml", targetsPipeline)
+	r := runBinary(t, dir, "run", file, "build")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	requireStatuses(t, r.stdout, "gen succeeded", "build succeeded")
+	require.Contains(t, r.stdout, "2 jobs: 2 succeeded")
+	require.FileExists(t, filepath.Join(dir, "build.ran"))
+	require.NoFileExists(t, filepath.Join(dir, "lint.ran"))
+	require.NoFileExists(t, filepath.Join(dir, "report.ran"))
+
+	r = runBinary(t, dir, "run", file, "lint", "nope")
+	require.Equal(t, exitBadInput, r.code)
+	require.Contains(t, r.stderr, `no job named "nope" to run`)
+	require.NoFileExists(t, filepath.Join(dir, "lint.ran"), "nothing runs on bad input")
+}
+
+// --dry-run prints the commands in an order they may run in, shell-quoted,
+// and runs nothing.
+func TestRunDryRun(t *testing.T) {
+	dir := t.TempDir()
+	file := writeFile(t, dir, "p.yaml", targetsPipeline+`  - {name: quoted, cmd: ["printf", "it's %s\n", "a b"]}
+`)
+	r := runBinary(t, dir, "run", "--dry-run", file, "report", "quoted")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	require.Equal(t, "# gen\nsh -c 'touch gen.ran'\n# build\nsh -c 'touch build.ran'\n# lint\nsh -c 'touch lint.ran'\n"+
+		"# report\nsh -c 'touch report.ran'\n# quoted\nprintf 'it'\\''s %s\n' 'a b'\n", r.stdout)
+	require.NoFileExists(t, filepath.Join(dir, "gen.ran"))
+}
+
+// -j replaces the file's parallelism; --fail-fast kills what has not
+// finished at the first failure.
+func TestRunJobsAndFailFast(t *testing.T) {
+	dir := t.TempDir()
+	file := writeFile(t, dir, "p.yaml", `parallelism: 4
+queues:
+  default: {size: 4}
+jobs:
+  - {name: a, cmd: "mkdir lock && sleep 0.2 && rmdir lock"}
+  - {name: b, cmd: "mkdir lock && sleep 0.2 && rmdir lock"}
+`)
+	r := runBinary(t, dir, "run", "-j", "1", file)
+	require.Equal(t, exitOK, r.code, "one at a time, the two never hold the lock together: %s", r.stderr)
+
+	r = runBinary(t, dir, "run", "-j", "-1", file)
+	require.Equal(t, exitBadInput, r.code)
+	require.Contains(t, r.stderr, "-j -1: want 0")
+
+	file = writeFile(t, dir, "f.yaml", `queues:
+  default: {size: 1}
+jobs:
+  - {name: bad, cmd: "exit 3"}
+  - {name: other, cmd: "touch other.ran"}
+`)
+	r = runBinary(t, dir, "run", "--fail-fast", file)
+	require.Equal(t, exitFailed, r.code)
+	requireStatuses(t, r.stdout, "bad failed", "other killed")
+	require.NoFileExists(t, filepath.Join(dir, "other.ran"))
 }

@@ -44,6 +44,18 @@ func writeSummary(w io.Writer, tasks []dagq.TaskInfo, elapsed time.Duration) int
 	return exitFailed
 }
 
+// writeTails prints, under the summary, the last lines of each failed
+// job's output, so that a failure can be read without opening its log.
+func writeTails(w io.Writer, tasks []dagq.TaskInfo) {
+	for _, t := range tasks {
+		xe, ok := errors.AsType[*dagq.ExitError](t.Err)
+		if t.Status != dagq.Failed || !ok || xe.Tail == "" {
+			continue
+		}
+		fmt.Fprintf(w, "\n--- %s failed (%s); its last lines:\n%s\n", t.Name, note(t), xe.Tail)
+	}
+}
+
 // span formats a duration for the table, "-" when the job never started.
 func span(d time.Duration, started bool) string {
 	if !started {

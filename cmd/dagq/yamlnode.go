@@ -67,7 +67,8 @@ func (d *decoder) errorf(n *yaml.Node, fix, format string, a ...any) {
 
 // fields calls fn for each key of the mapping n, which describes what
 // (e.g. `job "build"`). Keys outside known, repeated keys and a node that
-// is not a mapping are reported, and fn is not called for them.
+// is not a mapping are reported, and fn is not called for them. Keys that
+// start with "x-" are extensions, left to other tools: skipped.
 func (d *decoder) fields(n *yaml.Node, what string, known []string, fn func(key string, v *yaml.Node)) {
 	if n.Kind != yaml.MappingNode {
 		d.errorf(n, "write it as `key: value` lines", "%s must be a mapping, not %s", what, kindName(n))
@@ -77,6 +78,7 @@ func (d *decoder) fields(n *yaml.Node, what string, known []string, fn func(key 
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
 		switch line, dup := seen[k.Value]; {
+		case strings.HasPrefix(k.Value, "x-"):
 		case dup:
 			d.errorf(k, "remove one of them", "key %q of %s repeats line %d", k.Value, what, line)
 		case !slices.Contains(known, k.Value):
@@ -86,6 +88,63 @@ func (d *decoder) fields(n *yaml.Node, what string, known []string, fn func(key 
 			fn(k.Value, v)
 		}
 	}
+}
+
+// resolve returns n with its aliases replaced by the nodes they name and
+// its merge keys (`<<: *base`, `<<: [*a, *b]`) expanded as YAML 1.1
+// defines them: a mapping's own keys win over merged ones, and an earlier
+// merged mapping over a later one. Merged pairs keep the positions where
+// they were written, so problems in them point at the anchor's lines.
+func (d *decoder) resolve(n *yaml.Node) *yaml.Node {
+	return d.resolveSeen(n, map[*yaml.Node]*yaml.Node{})
+}
+
+func (d *decoder) resolveSeen(n *yaml.Node, done map[*yaml.Node]*yaml.Node) *yaml.Node {
+	for n.Kind == yaml.AliasNode && n.Alias != nil {
+		n = n.Alias
+	}
+	if r, ok := done[n]; ok {
+		return r
+	}
+	done[n] = n
+	switch n.Kind {
+	case yaml.SequenceNode:
+		for i, c := range n.Content {
+			n.Content[i] = d.resolveSeen(c, done)
+		}
+	case yaml.MappingNode:
+		var own, merged []*yaml.Node
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], d.resolveSeen(n.Content[i+1], done)
+			if k.Tag != "!!merge" {
+				own = append(own, k, v)
+				continue
+			}
+			sources := []*yaml.Node{v}
+			if v.Kind == yaml.SequenceNode {
+				sources = v.Content
+			}
+			for _, src := range sources {
+				if src.Kind != yaml.MappingNode {
+					d.errorf(k, "merge a mapping, such as `<<: *base` with `base: &base {...}`", "merge key `<<` needs a mapping or a list of them, not %s", kindName(src))
+					continue
+				}
+				merged = append(merged, src.Content...)
+			}
+		}
+		have := map[string]bool{}
+		for i := 0; i < len(own); i += 2 {
+			have[own[i].Value] = true
+		}
+		for i := 0; i+1 < len(merged); i += 2 {
+			if k := merged[i].Value; !have[k] {
+				have[k] = true
+				own = append(own, merged[i], merged[i+1])
+			}
+		}
+		n.Content = own
+	}
+	return n
 }
 
 // suggest proposes the known word closest to word, or lists them all.
@@ -173,6 +232,60 @@ func (d *decoder) duration(n *yaml.Node, what string) time.Duration {
 		return 0
 	}
 	return v
+}
+
+// env reads a job's environment: a mapping of names to values, or a list
+// of "NAME=value" entries. The entries are returned in the file's order.
+func (d *decoder) env(n *yaml.Node, what string) []string {
+	var out []string
+	add := func(at *yaml.Node, k, v string) {
+		if k == "" || strings.ContainsAny(k, "= \t\n") {
+			d.errorf(at, "write NAME: value, with a name of letters, digits and _", "%s: bad variable name %q", what, k)
+			return
+		}
+		out = append(out, k+"="+v)
+	}
+	switch n.Kind {
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], n.Content[i+1]
+			val := ""
+			if v.Tag != "!!null" {
+				val = d.str(v, what+": "+k.Value)
+			}
+			add(k, k.Value, val)
+		}
+	case yaml.SequenceNode:
+		for _, item := range n.Content {
+			kv := d.str(item, what)
+			k, v, ok := strings.Cut(kv, "=")
+			if !ok && item.Kind == yaml.ScalarNode {
+				d.errorf(item, "write NAME=value", "%s: %q has no '='", what, kv)
+				continue
+			}
+			add(item, k, v)
+		}
+	default:
+		d.errorf(n, "write a mapping such as {GOOS: linux}", "%s must be a mapping of names to values, not %s", what, kindName(n))
+	}
+	return out
+}
+
+// globs reads a list of file patterns (see cache.go for their syntax).
+func (d *decoder) globs(n *yaml.Node, what string) []glob {
+	pats, at := d.strings(n, what)
+	out := make([]glob, 0, len(pats))
+	for i, p := range pats {
+		g, err := newGlob(p)
+		if err != nil {
+			if at[i].Kind == yaml.ScalarNode {
+				d.errorf(at[i], "write a path relative to the job's dir, with *, ? and ** (any directories)", "%s: %v", what, err)
+			}
+			continue
+		}
+		out = append(out, g)
+	}
+	return out
 }
 
 // strings reads a list of strings, or a single string as a list of one.
