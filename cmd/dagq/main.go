@@ -1,10 +1,15 @@
 // Command dagq runs a pipeline file of shell commands: jobs with
 // dependencies, queues with sizes, policies and strategies, and GPU slots.
+// A job runs only if it is not up to date: its key covers its command,
+// env, dir, the content of its inputs and its dependencies' keys.
 //
-//	dagq run pipeline.yaml            run every job, best order first
+//	dagq run pipeline.yaml            run the jobs that are not up to date
 //	dagq run pipeline.yaml test       run job test and what it needs
-//	dagq run --resume pipeline.yaml   run only the jobs that did not succeed last time
+//	dagq run --resume pipeline.yaml   also skip what succeeded last time
+//	dagq run --dry-run pipeline.yaml  print what would run, and why
+//	dagq list pipeline.yaml           the jobs and what they do
 //	dagq plan pipeline.yaml           check the file, print the order (or the graph)
+//	dagq schema                       the JSON Schema of pipeline files
 //
 // Install it with
 //
@@ -26,7 +31,7 @@ import (
 // Exit codes.
 const (
 	exitOK          = 0   // every job succeeded
-	exitFailed      = 1   // a job failed or was killed
+	exitFailed      = 1   // a job failed or was killed, or the state file could not be used
 	exitBadInput    = 2   // bad flags or pipeline file: nothing ran
 	exitInterrupted = 130 // stopped by Ctrl-C (SIGINT): 128 + 2
 	exitTerminated  = 143 // stopped by SIGTERM: 128 + 15
@@ -36,6 +41,7 @@ const usage = `usage:
   dagq run [flags] pipeline.yaml [job...]    run the pipeline, or those jobs and what they need
   dagq plan [flags] pipeline.yaml [job...]   check it, print the order (or the graph)
   dagq list pipeline.yaml [job...]           list the jobs and what they do
+  dagq schema                                print the JSON Schema of pipeline files
   dagq version                               print the version
   dagq help                                  show this
 
@@ -59,6 +65,8 @@ func dagqMain(args []string, stdout, stderr io.Writer) int {
 		return planCommand(args[1:], stdout, stderr)
 	case "list":
 		return listCommand(args[1:], stdout, stderr)
+	case "schema":
+		return schemaCommand(stdout)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return exitOK

@@ -36,8 +36,12 @@ func writeSummary(w io.Writer, tasks []dagq.TaskInfo, elapsed time.Duration) int
 		}
 	}
 	_ = tw.Flush()
-	fmt.Fprintf(w, "%d jobs: %d succeeded (%d cached), %d failed, %d killed or not run, in %s\n",
-		c.Submitted, c.Succeeded, cached, c.Failed, c.Killed, elapsed.Round(time.Millisecond))
+	jobs := "jobs"
+	if c.Submitted == 1 {
+		jobs = "job"
+	}
+	fmt.Fprintf(w, "%d %s: %d succeeded (%d cached), %d failed, %d killed or not run, in %s\n",
+		c.Submitted, jobs, c.Succeeded, cached, c.Failed, c.Killed, elapsed.Round(time.Millisecond))
 	if c.Succeeded == c.Submitted {
 		return exitOK
 	}
