@@ -1,8 +1,10 @@
 package main
 
 import (
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -81,3 +83,32 @@ func TestList(t *testing.T) {
 }
 
 func mkdir(dir string) error { return os.MkdirAll(dir, 0o755) }
+
+// Every job key the parser announces is read: a job that sets them all.
+func TestEveryJobKeyIsRead(t *testing.T) {
+	p, err := parsePipeline("p.yaml", []byte(`gpus: "0"
+jobs:
+  - {name: a, cmd: "true"}
+  - name: b
+    desc: all keys
+    cmd: "true"
+    deps: [a]
+    env: {A: "1"}
+    dir: .
+    inputs: ["*.go"]
+    outputs: [b.out]
+    queue: default
+    weight: 1
+    priority: 2
+    tenant: t
+    cost: 3
+    gpus: 1
+    key: b-v1
+    timeout: 1m
+    retries: 1
+    backoff: 1s
+    trigger: all_done
+`), nil)
+	require.NoError(t, err)
+	require.ElementsMatch(t, jobKeys, slices.Collect(maps.Keys(p.jobs[1].ref)))
+}

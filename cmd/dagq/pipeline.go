@@ -158,48 +158,30 @@ func (p *pipeline) readJobs(d *decoder, n *yaml.Node) {
 			}
 		}
 		sp := &j.spec
+		read := map[string]func(v *yaml.Node){
+			"name":     func(v *yaml.Node) { sp.Name = d.str(v, what+": name") },
+			"desc":     func(v *yaml.Node) { j.desc = d.str(v, what+": desc") },
+			"cmd":      func(v *yaml.Node) { sp.Cmd = d.command(v, what) },
+			"deps":     func(v *yaml.Node) { sp.Deps, j.depsAt = d.strings(v, what+": deps") },
+			"env":      func(v *yaml.Node) { sp.Env = d.env(v, what+": env") },
+			"dir":      func(v *yaml.Node) { sp.Dir = d.str(v, what+": dir") },
+			"inputs":   func(v *yaml.Node) { j.inputs = d.globs(v, what+": inputs") },
+			"outputs":  func(v *yaml.Node) { j.outputs = d.globs(v, what+": outputs") },
+			"queue":    func(v *yaml.Node) { sp.Queue = d.str(v, what+": queue") },
+			"weight":   func(v *yaml.Node) { sp.Weight = d.number(v, what+": weight") },
+			"priority": func(v *yaml.Node) { sp.Priority = d.integer(v, what+": priority", -1<<31) },
+			"tenant":   func(v *yaml.Node) { sp.Tenant = d.str(v, what+": tenant") },
+			"cost":     func(v *yaml.Node) { sp.Cost = d.number(v, what+": cost") },
+			"gpus":     func(v *yaml.Node) { sp.Needs.GPUs = d.integer(v, what+": gpus", 0) },
+			"key":      func(v *yaml.Node) { sp.Key, j.keyed = d.str(v, what+": key"), true },
+			"timeout":  func(v *yaml.Node) { sp.Timeout = d.duration(v, what+": timeout") },
+			"retries":  func(v *yaml.Node) { sp.Retries = d.integer(v, what+": retries", 0) },
+			"backoff":  func(v *yaml.Node) { sp.Backoff = d.duration(v, what+": backoff") },
+			"trigger":  func(v *yaml.Node) { sp.Trigger = d.trigger(v, what) },
+		}
 		d.fields(item, what, jobKeys, func(key string, v *yaml.Node) {
 			j.ref[key] = v
-			switch key {
-			case "name":
-				sp.Name = d.str(v, what+": name")
-			case "desc":
-				j.desc = d.str(v, what+": desc")
-			case "cmd":
-				sp.Cmd = d.command(v, what)
-			case "deps":
-				sp.Deps, j.depsAt = d.strings(v, what+": deps")
-			case "env":
-				sp.Env = d.env(v, what+": env")
-			case "dir":
-				sp.Dir = d.str(v, what+": dir")
-			case "inputs":
-				j.inputs = d.globs(v, what+": inputs")
-			case "outputs":
-				j.outputs = d.globs(v, what+": outputs")
-			case "queue":
-				sp.Queue = d.str(v, what+": queue")
-			case "weight":
-				sp.Weight = d.number(v, what+": weight")
-			case "priority":
-				sp.Priority = d.integer(v, what+": priority", -1<<31)
-			case "tenant":
-				sp.Tenant = d.str(v, what+": tenant")
-			case "cost":
-				sp.Cost = d.number(v, what+": cost")
-			case "gpus":
-				sp.Needs.GPUs = d.integer(v, what+": gpus", 0)
-			case "key":
-				sp.Key, j.keyed = d.str(v, what+": key"), true
-			case "timeout":
-				sp.Timeout = d.duration(v, what+": timeout")
-			case "retries":
-				sp.Retries = d.integer(v, what+": retries", 0)
-			case "backoff":
-				sp.Backoff = d.duration(v, what+": backoff")
-			case "trigger":
-				sp.Trigger = d.trigger(v, what)
-			}
+			read[key](v)
 		})
 		p.jobs = append(p.jobs, j)
 	}
