@@ -21,11 +21,11 @@ type Graph struct {
 // specs in the list. Queues, backends and pools are not checked (they
 // belong to a scheduler). Errors are [*GraphError] and [*CycleError].
 func Plan(specs []Spec) (*Graph, error) {
-	order, err := validate(specs, func(string) bool { return false })
+	g, err := validate(specs, func(string) bool { return false })
 	if err != nil {
 		return nil, err
 	}
-	return &Graph{specs: slices.Clone(specs), order: order}, nil
+	return &Graph{specs: slices.Clone(specs), order: g.order}, nil
 }
 
 // Order returns the spec names in a topological order: every spec after
@@ -85,41 +85,80 @@ func (g *Graph) edges(fn func(from, to string)) {
 	}
 }
 
-// validate checks names and dependencies and returns a topological order
-// (Kahn's algorithm, ties in input order). exists reports names outside
-// specs that dependencies may refer to.
-func validate(specs []Spec, exists func(string) bool) ([]int, error) {
+// specGraph is the graph of a list of specs, as validate found it.
+type specGraph struct {
+	order []int   // a topological order of the specs
+	start []int32 // the dependencies of spec i are dep[start[i]:start[i+1]]
+	dep   []int32 // each: the index of a spec, or -(k+1) for Deps[k], a task outside the specs
+}
+
+// validate checks names and dependencies and returns the specs' graph,
+// with a topological order (Kahn's algorithm, ties in input order) and
+// each spec's dependencies without repeats. exists reports names outside
+// specs that dependencies may refer to. It allocates a few slices for the
+// whole list, none per spec.
+func validate(specs []Spec, exists func(string) bool) (specGraph, error) {
 	index := make(map[string]int, len(specs))
+	total := 0
 	for i := range specs {
 		name := specs[i].Name
 		if name == "" {
-			return nil, &GraphError{Spec: "", Reason: fmt.Sprintf("spec #%d has an empty name", i)}
+			return specGraph{}, &GraphError{Spec: "", Reason: fmt.Sprintf("spec #%d has an empty name", i)}
 		}
 		if _, dup := index[name]; dup {
-			return nil, &GraphError{Spec: name, Reason: "duplicate name"}
+			return specGraph{}, &GraphError{Spec: name, Reason: "duplicate name"}
 		}
 		index[name] = i
+		total += len(specs[i].Deps)
 	}
+	g := specGraph{start: make([]int32, len(specs)+1), dep: make([]int32, 0, total)}
 	indeg := make([]int, len(specs))
-	out := make([][]int, len(specs))
+	outdeg := make([]int32, len(specs)+1)
 	for i := range specs {
 		sp := &specs[i]
-		seen := make(map[string]bool, len(sp.Deps))
-		for _, d := range sp.Deps {
-			switch j, ok := index[d]; {
+		g.start[i] = int32(len(g.dep))
+		var seen map[string]bool // for long lists; short ones are scanned
+		if len(sp.Deps) > 16 {
+			seen = make(map[string]bool, len(sp.Deps))
+		}
+		for k, d := range sp.Deps {
+			j, ok := index[d]
+			switch {
 			case d == sp.Name:
-				return nil, &GraphError{Spec: sp.Name, Reason: "depends on itself"}
-			case seen[d]:
+				return specGraph{}, &GraphError{Spec: sp.Name, Reason: "depends on itself"}
+			case seen != nil && seen[d], seen == nil && slices.Contains(sp.Deps[:k], d):
+				continue
 			case ok:
 				indeg[i]++
-				out[j] = append(out[j], i)
+				outdeg[j+1]++
+				g.dep = append(g.dep, int32(j))
 			case !exists(d):
-				return nil, &GraphError{Spec: sp.Name, Reason: fmt.Sprintf("unknown dependency %q", d)}
+				return specGraph{}, &GraphError{Spec: sp.Name, Reason: fmt.Sprintf("unknown dependency %q", d)}
+			default:
+				g.dep = append(g.dep, -int32(k)-1)
 			}
-			seen[d] = true
+			if seen != nil {
+				seen[d] = true
+			}
 		}
 	}
-	order := make([]int, 0, len(specs))
+	g.start[len(specs)] = int32(len(g.dep))
+	// The dependents of spec j are out[outdeg[j]:outdeg[j+1]] once outdeg
+	// holds the prefix sums.
+	for j := 1; j < len(outdeg); j++ {
+		outdeg[j] += outdeg[j-1]
+	}
+	out := make([]int32, outdeg[len(specs)])
+	fill := slices.Clone(outdeg[:len(specs)])
+	for i := range specs {
+		for _, j := range g.dep[g.start[i]:g.start[i+1]] {
+			if j >= 0 {
+				out[fill[j]] = int32(i)
+				fill[j]++
+			}
+		}
+	}
+	g.order = make([]int, 0, len(specs))
 	var ready keyheap.Heap[int] // lowest index first: a stable order
 	for i, d := range indeg {
 		if d == 0 {
@@ -128,17 +167,17 @@ func validate(specs []Spec, exists func(string) bool) ([]int, error) {
 	}
 	for ready.Len() > 0 {
 		i := ready.Pop()
-		order = append(order, i)
-		for _, j := range out[i] {
+		g.order = append(g.order, i)
+		for _, j := range out[outdeg[i]:outdeg[i+1]] {
 			if indeg[j]--; indeg[j] == 0 {
-				ready.Push(-float64(j), 0, j)
+				ready.Push(-float64(j), 0, int(j))
 			}
 		}
 	}
-	if len(order) < len(specs) {
-		return nil, &CycleError{Path: findCycle(specs, index, indeg)}
+	if len(g.order) < len(specs) {
+		return specGraph{}, &CycleError{Path: findCycle(specs, index, indeg)}
 	}
-	return order, nil
+	return g, nil
 }
 
 // findCycle returns a cycle among the specs left with dependencies after

@@ -62,7 +62,7 @@ func (s *Scheduler) Add(specs ...Spec) error {
 	if err := s.roomLocked(len(specs)); err != nil {
 		return fmt.Errorf("dagq: add: %w", err)
 	}
-	order, err := validate(specs, func(name string) bool { return s.byName[name] != nil })
+	g, err := validate(specs, func(name string) bool { return s.byName[name] != nil })
 	if err != nil {
 		return err
 	}
@@ -77,21 +77,38 @@ func (s *Scheduler) Add(specs ...Spec) error {
 			return err
 		}
 	}
-	added := make(map[string]*node, len(specs))
+	if len(specs) > len(s.byName) { // room for the names at once, not by doublings
+		byName := make(map[string]*node, len(s.byName)+len(specs))
+		maps.Copy(byName, s.byName)
+		s.byName = byName
+	}
+	// One allocation for the tasks, one for the dependency lists that do
+	// not fit in a task's own buffer: none per spec.
+	nodes := make([]node, len(specs))
+	long := 0
+	for i := range specs {
+		if k := int(g.start[i+1] - g.start[i]); k > len(nodes[i].depBuf) {
+			long += k
+		}
+	}
+	flat := make([]*node, long)
 	now := s.now() // one instant for the whole, atomic, Add
-	for _, i := range order {
-		sp := &specs[i]
-		n := &node{body: sp.Run}
-		deps := make([]*node, 0, len(sp.Deps))
-		for _, d := range sp.Deps {
-			if dn := added[d]; dn != nil {
-				deps = append(deps, dn)
+	for _, i := range g.order {
+		sp, n := &specs[i], &nodes[i]
+		n.body = sp.Run
+		ds := g.dep[g.start[i]:g.start[i+1]]
+		deps := n.depBuf[:0]
+		if len(ds) > len(n.depBuf) {
+			deps, flat = flat[:0:len(ds)], flat[len(ds):]
+		}
+		for _, j := range ds {
+			if j >= 0 {
+				deps = append(deps, &nodes[j])
 			} else {
-				deps = append(deps, s.byName[d])
+				deps = append(deps, s.byName[sp.Deps[-j-1]])
 			}
 		}
-		s.addLocked(queues[i], n, &configs[i], dedupe(deps), nil, now)
-		added[sp.Name] = n
+		s.addLocked(queues[i], n, &configs[i], deps, nil, now)
 	}
 	s.dispatchAtLocked(false, now)
 	return nil
@@ -141,11 +158,11 @@ func (e *engine) checkSpecLocked(sp *Spec, c *taskConfig) (*Queue, error) {
 	case sp.Needs.GPUs > 0:
 		return nil, bad("needs %d GPUs but backend %q has no devices", sp.Needs.GPUs, b.name)
 	}
-	for _, name := range slices.Sorted(maps.Keys(sp.Uses)) {
-		if p := e.pools[name]; p == nil {
-			return nil, bad("unknown resource pool %q", name)
-		} else if a := sp.Uses[name]; a < 1 || a > p.capacity {
-			return nil, bad("uses %d of pool %q, want 1 to its capacity %d", a, name, p.capacity)
+	for _, u := range c.uses {
+		if p := e.pools[u.Pool]; p == nil {
+			return nil, bad("unknown resource pool %q", u.Pool)
+		} else if u.Amount < 1 || u.Amount > p.capacity {
+			return nil, bad("uses %d of pool %q, want 1 to its capacity %d", u.Amount, u.Pool, p.capacity)
 		}
 	}
 	return q, nil
@@ -158,8 +175,10 @@ func (sp *Spec) config() taskConfig {
 		cost: sp.Cost, backend: sp.Backend, needs: sp.Needs, key: sp.Key,
 		timeout: sp.Timeout, retries: sp.Retries, backoff: sp.Backoff, trigger: sp.Trigger,
 	}
-	for _, name := range slices.Sorted(maps.Keys(sp.Uses)) {
-		c.uses = append(c.uses, Use{name, sp.Uses[name]})
+	if len(sp.Uses) > 0 {
+		for _, name := range slices.Sorted(maps.Keys(sp.Uses)) {
+			c.uses = append(c.uses, Use{name, sp.Uses[name]})
+		}
 	}
 	if len(sp.Cmd) > 0 {
 		c.cmd = slices.Clone(sp.Cmd)
