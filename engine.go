@@ -67,7 +67,9 @@ type engine struct {
 	edges       chunk.Table[edge]  // dependency edges (see edge); edge 0 ends lists
 	waits       chunk.Table[int32] // by ID - 1: dependencies a Blocked task still waits for (for its trigger rule); 0 once it is not Blocked
 	items       chunk.Table[*node] // stream items that have an edge, by edge.id
-	stack       []*node            // scratch for propagation
+	backlog     []resolveStep      // propagation left to do (resolve.go)
+	resolving   bool               // a goroutine drains the backlog
+	resolved    signal.Signal      // broadcast when the backlog is empty
 	reservers   []*node            // tasks that reserved a pool or backend (dispatch.go)
 	scratch     taskConfig         // scratch for submission
 	shutdown    chan struct{}      // closed when Shutdown has finished

@@ -185,7 +185,7 @@ func copyValue(n, twin *node) {
 // the tasks that adopted its outcome get the same outcome and are
 // returned on stack for their dependents to be resolved, and the key is
 // forgotten unless n succeeded.
-func (e *engine) settleTwinsLocked(n *node, stack []*node, now int64) []*node {
+func (e *engine) settleTwinsLocked(n *node, stack []resolveStep, now int64) []resolveStep {
 	ks, ok := e.keys[n.x.key]
 	if !ok || ks.leader != n {
 		return stack
@@ -211,7 +211,7 @@ func (e *engine) settleTwinsLocked(n *node, stack []*node, now int64) []*node {
 		default:
 			e.killLocked(a, "twin "+n.label()+" with the same key killed: "+n.x.reason, now)
 		}
-		stack = append(stack, a)
+		stack = append(stack, resolveStep{n: a})
 	}
 	return stack
 }

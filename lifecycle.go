@@ -175,9 +175,8 @@ func (s *Scheduler) Shutdown(ctx context.Context) error {
 	if s.stopWatch != nil {
 		s.stopWatch()
 	}
-	now := s.now()
-	s.killStrandedLocked(now)
-	s.killAllLocked("shutdown", false, now)
+	s.killStrandedLocked(s.now())
+	s.killAllSlicedLocked("shutdown", false)
 	s.stopRunsLocked()
 	var err error
 	if !s.awaitQuietLocked(ctx.Done()) {

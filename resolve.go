@@ -2,6 +2,8 @@ package dagq
 
 import (
 	"fmt"
+	"runtime"
+	"time"
 )
 
 // setStatusLocked moves n to status to, keeping the counters, the done
@@ -71,24 +73,90 @@ func (e *engine) killLocked(n *node, reason string, now int64) {
 	e.setStatusLocked(n, Killed, TaskFinished, reason, now)
 }
 
+// resolveBudget and resolveSlice bound the edges one hold of the lock
+// follows when a task's end propagates, and how long it may take (checked
+// every 64 edges): a kill of a subtree of millions of tasks is done in
+// slices, the lock released between them, so that unrelated tasks go on
+// starting and ending meanwhile.
+const (
+	resolveBudget = 4096
+	resolveSlice  = time.Millisecond
+)
+
+// resolveStep is a task whose dependents are to be told that it ended:
+// edge is the next of its out edges to follow once begun.
+type resolveStep struct {
+	n     *node
+	edge  int32
+	begun bool
+	why   string // the reason given to the dependents it kills
+}
+
 // resolveLocked tells the dependents of n, which just became terminal,
 // and transitively theirs: AllSucceeded dependents of a task that did not
-// succeed are killed at once, the others count it and become ready when
-// their rule is met. A plain dependent of a task that succeeded is
-// counted through its edge alone (see edge).
+// succeed are killed, the others count it and become ready when their
+// rule is met. A plain dependent of a task that succeeded is counted
+// through its edge alone (see edge). It follows up to resolveBudget edges
+// at once; the rest is left in the backlog, which a goroutine of the
+// engine drains in slices of that size, releasing the lock between them
+// (Cancel and Shutdown wait for it). Meanwhile the tasks not reached yet
+// stay Blocked: none of them can start, since each waits for a task that
+// ended without it being counted.
 func (e *engine) resolveLocked(root *node, now int64) {
-	stack := append(e.stack[:0], root)
-	for len(stack) > 0 {
-		n := stack[len(stack)-1]
+	e.backlog = append(e.backlog, resolveStep{n: root})
+	if !e.drainLocked(now) && !e.resolving {
+		e.resolving = true
+		go e.drainBacklog()
+	}
+}
+
+// drainBacklog resolves the backlog a slice at a time until it is empty.
+func (e *engine) drainBacklog() {
+	for {
+		e.mu.Lock()
+		done := e.drainLocked(e.now())
+		e.dispatchLocked(false)
+		if done {
+			e.resolving = false
+			e.resolved.Broadcast()
+			e.mu.Unlock()
+			return
+		}
+		e.mu.Unlock()
+		runtime.Gosched()
+	}
+}
+
+// awaitResolvedLocked waits, releasing the lock meanwhile, until the
+// backlog is drained.
+func (e *engine) awaitResolvedLocked() {
+	for e.resolving {
+		e.resolved.Wait(&e.mu, nil)
+	}
+}
+
+// drainLocked follows up to resolveBudget edges of the backlog and
+// reports whether it is empty.
+func (e *engine) drainLocked(now int64) bool {
+	budget, began := resolveBudget, time.Now()
+	stack := e.backlog
+	for len(stack) > 0 && budget > 0 {
+		st := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
-		if n.keyed {
-			stack = e.settleTwinsLocked(n, stack, now)
+		n := st.n
+		if !st.begun {
+			st.begun, st.edge = true, n.outEdge
+			if n.keyed {
+				stack = e.settleTwinsLocked(n, stack, now)
+			}
 		}
 		ok := n.status == Succeeded
-		var why string
-		for ei := n.outEdge; ei != 0; {
-			ed := *e.edges.At(int(ei))
-			ei = ed.next
+		for st.edge != 0 && budget > 0 {
+			if budget--; budget%64 == 0 && time.Since(began) > resolveSlice {
+				budget = 0
+			}
+			ed := *e.edges.At(int(st.edge))
+			st.edge = ed.next
 			if ed.kind() == edgePlain && ok {
 				if e.countDownLocked(ed.id()) {
 					e.readyLocked(e.taskLocked(ed.id()), now)
@@ -97,7 +165,7 @@ func (e *engine) resolveLocked(root *node, now int64) {
 			}
 			if ed.kind() == edgeItem { // n is a stream that ended: items it did not emit ended with it (stream.go)
 				if d := *e.items.At(int(ed.id())); d.status != Succeeded {
-					stack = append(stack, d)
+					stack = append(stack, resolveStep{n: d})
 				}
 				continue
 			}
@@ -106,12 +174,12 @@ func (e *engine) resolveLocked(root *node, now int64) {
 				continue
 			}
 			if d.trigger == AllSucceeded && !ok {
-				if why == "" {
-					why = n.blame()
+				if st.why == "" {
+					st.why = n.blame()
 				}
 				d.heir = true
-				e.killLocked(d, why, now)
-				stack = append(stack, d)
+				e.killLocked(d, st.why, now)
+				stack = append(stack, resolveStep{n: d})
 				continue
 			}
 			if n.busy {
@@ -122,12 +190,20 @@ func (e *engine) resolveLocked(root *node, now int64) {
 				continue
 			}
 			if e.decideLocked(n, d, ok, now) {
-				stack = append(stack, d)
+				stack = append(stack, resolveStep{n: d})
 			}
 		}
+		if st.edge != 0 {
+			stack = append(stack, st) // resumed first, in the next slice
+		}
 	}
-	clear(stack)
-	e.stack = stack[:0]
+	if len(stack) == 0 {
+		clear(stack[:cap(stack)])
+		e.backlog = stack
+		return true
+	}
+	e.backlog = stack
+	return false
 }
 
 // decideLocked counts n, terminal, as one more finished dependency of d,
@@ -233,12 +309,39 @@ func (n *node) blame() string {
 // killAllLocked kills every task not yet finished (running ones too if
 // running is set), each with a reason "<cause>: killed while <status>".
 func (e *engine) killAllLocked(cause string, running bool, now int64) {
-	for n := range e.nodes.All() {
+	e.killFromLocked(0, -1, cause, running, now)
+}
+
+// killFromLocked is killAllLocked from the task with index i on, stopping
+// after budget kills (< 0: none); it returns the index to go on from, or
+// -1 once every task was seen.
+func (e *engine) killFromLocked(i, budget int, cause string, running bool, now int64) int {
+	for ; i < e.nodes.Len(); i++ {
+		n := *e.nodes.At(i)
 		if n.status.Terminal() || (n.status == Running && !running) {
 			continue
 		}
+		if budget == 0 {
+			return i
+		}
+		budget--
 		e.killLocked(n, cause+": killed while "+n.status.String(), now)
 	}
+	return -1
+}
+
+// killAllSlicedLocked is killAllLocked in slices of resolveBudget kills,
+// releasing the lock between them, and then waits for the backlog: for
+// Shutdown, once no task can start any more.
+func (e *engine) killAllSlicedLocked(cause string, running bool) {
+	for i := 0; i >= 0; {
+		if i = e.killFromLocked(i, resolveBudget/4, cause, running, e.now()); i >= 0 {
+			e.mu.Unlock()
+			runtime.Gosched()
+			e.mu.Lock()
+		}
+	}
+	e.awaitResolvedLocked()
 }
 
 // taskError returns the error Get reports for a task that did not succeed.

@@ -122,7 +122,12 @@ func (e *engine) wake(b *backendEntry) {
 // AnySucceeded and AllDone dependents (cleanup) go on, so that they never
 // run beside a killed attempt still winding down (an [Exec] command
 // handling SIGTERM: they start once its process group is gone).
-// Cancelling an unknown or finished task does nothing.
+// Cancelling an unknown or finished task does nothing. A subtree of more
+// than a few thousand tasks is killed in slices, the lock released
+// between them so that other tasks go on starting and ending (each slice
+// holds it at most about a millisecond); tasks not reached yet stay
+// Blocked meanwhile (none of them can start), and Cancel returns once
+// every one is killed.
 func (s *Scheduler) Cancel(id TaskID, reason string) { s.cancel(id, reason) }
 
 // cancel is Cancel, for the engine's own callers (Feed).
@@ -131,6 +136,7 @@ func (e *engine) cancel(id TaskID, reason string) {
 	defer e.mu.Unlock()
 	n := e.nodeLocked(id)
 	if n == nil || n.status.Terminal() {
+		e.awaitResolvedLocked() // its subtree may still be being killed
 		return
 	}
 	if reason == "" {
@@ -140,6 +146,7 @@ func (e *engine) cancel(id TaskID, reason string) {
 	e.killLocked(n, "cancelled: "+reason, now)
 	e.resolveLocked(n, now)
 	e.dispatchLocked(false)
+	e.awaitResolvedLocked() // a large subtree is killed in slices
 }
 
 // Stats returns a snapshot of the counters, in total and per queue.
