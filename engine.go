@@ -36,6 +36,7 @@ type engine struct {
 	def      *Queue
 
 	workers sync.WaitGroup // worker goroutines
+	slabs   slabs          // the typed tasks' arrays (slab.go)
 
 	mu          sync.Mutex // guards the fields below and every node and queue
 	state       runState

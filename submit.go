@@ -18,8 +18,8 @@ import (
 // options need: the typed tasks below keep their function next to the
 // future and run through their run method, with no closure per task.
 func Submit[T any](q *Queue, fn func(context.Context) (T, error), opts ...TaskOption) *Future[T] {
-	t := &submitTask[T]{fn: fn}
-	t.body = typedBody
+	t := take[submitTask[T]](q)
+	t.fn, t.body = fn, typedBody
 	submit(q, &t.node, t, nil, refuseNil(fn == nil, "Submit", opts))
 	return &t.Future
 }
@@ -58,8 +58,8 @@ func (f *Future[T]) settle(v T, err error) error {
 // Then adds a task that runs fn with a's value once a has succeeded, and
 // is killed at once if a fails or is killed.
 func Then[A, T any](q *Queue, a *Future[A], fn func(context.Context, A) (T, error), opts ...TaskOption) *Future[T] {
-	t := &thenTask[A, T]{a: a, fn: fn}
-	t.body = typedBody
+	t := take[thenTask[A, T]](q)
+	t.a, t.fn, t.body = a, fn, typedBody
 	t.depBuf[0] = futureNode(a)
 	submit(q, &t.node, t, t.depBuf[:1], refuseNil(fn == nil, "Then", opts))
 	return &t.Future
