@@ -69,11 +69,13 @@ type engine struct {
 	waits       chunk.Table[int32] // by ID - 1: dependencies a Blocked task still waits for (for its trigger rule); 0 once it is not Blocked
 	items       chunk.Table[*node] // stream items that have an edge, by edge.id
 	backlog     []resolveStep      // propagation left to do (resolve.go)
-	resolving   bool               // a goroutine drains the backlog
-	resolved    signal.Signal      // broadcast when the backlog is empty
-	reservers   []*node            // tasks that reserved a pool or backend (dispatch.go)
-	scratch     taskConfig         // scratch for submission
-	shutdown    chan struct{}      // closed when Shutdown has finished
+	killReason  string             // the reason of killErr, the last kill's error (shared by a subtree)
+	killErr     error
+	resolving   bool          // a goroutine drains the backlog
+	resolved    signal.Signal // broadcast when the backlog is empty
+	reservers   []*node       // tasks that reserved a pool or backend (dispatch.go)
+	scratch     taskConfig    // scratch for submission
+	shutdown    chan struct{} // closed when Shutdown has finished
 
 	keys map[string]keyState // per Key, its task that runs or succeeded (keys.go); made on demand
 }

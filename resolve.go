@@ -52,7 +52,12 @@ func (e *engine) readyLocked(n *node, now int64) {
 // killLocked kills one non-terminal task. It does not touch dependents;
 // see resolveLocked.
 func (e *engine) killLocked(n *node, reason string, now int64) {
-	err := fmt.Errorf("%w: %s", ErrKilled, reason) // the task's error, and its context's cause if it runs
+	// The task's error, and its context's cause if it runs; the tasks of a
+	// killed subtree share the one of their reason.
+	if e.killReason != reason || e.killErr == nil {
+		e.killReason, e.killErr = reason, fmt.Errorf("%w: %s", ErrKilled, reason)
+	}
+	err := e.killErr
 	switch n.status {
 	case Queued:
 		if n.inReady {
@@ -313,19 +318,23 @@ func (e *engine) killAllLocked(cause string, running bool, now int64) {
 }
 
 // killFromLocked is killAllLocked from the task with index i on, stopping
-// after budget kills (< 0: none); it returns the index to go on from, or
-// -1 once every task was seen.
+// after budget tasks, killed or passed over (< 0: no limit); it returns
+// the index to go on from, or -1 once every task was seen.
 func (e *engine) killFromLocked(i, budget int, cause string, running bool, now int64) int {
+	var reasons [Killed + 1]string // by status: one string for all the tasks killed while Blocked, ...
 	for ; i < e.nodes.Len(); i++ {
-		n := *e.nodes.At(i)
-		if n.status.Terminal() || (n.status == Running && !running) {
-			continue
-		}
 		if budget == 0 {
 			return i
 		}
 		budget--
-		e.killLocked(n, cause+": killed while "+n.status.String(), now)
+		n := *e.nodes.At(i)
+		if n.status.Terminal() || (n.status == Running && !running) {
+			continue
+		}
+		if reasons[n.status] == "" {
+			reasons[n.status] = cause + ": killed while " + n.status.String()
+		}
+		e.killLocked(n, reasons[n.status], now)
 	}
 	return -1
 }
