@@ -75,18 +75,7 @@ func BenchmarkLockHold(b *testing.B) {
 			s := dagq.New()
 			chain, _ := s.Queue("chain", 1)
 			unrelated, _ := s.Queue("other", 1)
-			release := make(chan struct{})
-			head := dagq.Submit(chain, func(ctx context.Context) (int, error) {
-				select {
-				case <-release:
-				case <-ctx.Done():
-				}
-				return 0, nil
-			})
-			f := head
-			for range n - 1 {
-				f = dagq.Then(chain, f, func(context.Context, int) (int, error) { return 0, nil })
-			}
+			head, _, release := dagq.BlockedChain(chain, n)
 			if err := s.Start(ctx); err != nil {
 				b.Fatal(err)
 			}

@@ -14,6 +14,24 @@ func TestTaskLimit(t *testing.T) {
 	require.ErrorContains(t, room(maxTasks-2, 3), "at most")
 }
 
+// blockedChain submits a chain of n tasks to q whose head runs until
+// release is closed or it is cancelled.
+func blockedChain(q *Queue, n int) (head, last *Future[int], release chan struct{}) {
+	release = make(chan struct{})
+	head = Submit(q, func(ctx context.Context) (int, error) {
+		select {
+		case <-release:
+		case <-ctx.Done():
+		}
+		return 0, nil
+	})
+	last = head
+	for range n - 1 {
+		last = Then(q, last, func(context.Context, int) (int, error) { return 0, nil })
+	}
+	return head, last, release
+}
+
 // TestLargeKillInSlices: killing the head of a chain far longer than
 // resolveBudget kills a first slice at once and leaves the rest to the
 // backlog, which is drained with the lock released between slices; Cancel
@@ -25,19 +43,7 @@ func TestLargeKillInSlices(t *testing.T) {
 	defer s.Shutdown(context.Background())
 	chain, err := s.Queue("chain", 1)
 	require.NoError(t, err)
-	release := make(chan struct{})
-	head := Submit(chain, func(ctx context.Context) (int, error) {
-		select {
-		case <-release:
-		case <-ctx.Done():
-		}
-		return 0, nil
-	})
-	f := head
-	for range n - 1 {
-		f = Then(chain, f, func(context.Context, int) (int, error) { return 0, nil })
-	}
-	last := f
+	head, last, release := blockedChain(chain, n)
 	require.NoError(t, s.Start(t.Context()))
 
 	// One slice, under the lock, as Cancel begins.

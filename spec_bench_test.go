@@ -62,36 +62,25 @@ func BenchmarkAdd(b *testing.B) {
 	b.Run("build", func(b *testing.B) {
 		perTask(b, n, func() { _ = layeredSpecs(n) })
 	})
-	b.Run("add", func(b *testing.B) {
-		perTask(b, n, func() {
-			s := dagq.New()
-			if err := s.Add(layeredSpecs(n)...); err != nil {
-				b.Fatal(err)
-			}
-			if err := s.Run(ctx); err != nil {
-				b.Fatal(err)
-			}
-			_ = s.Shutdown(ctx)
+	for _, c := range []struct {
+		name  string
+		build func(s *dagq.Scheduler) error
+	}{
+		{"add", func(s *dagq.Scheduler) error { return s.Add(layeredSpecs(n)...) }},
+		{"submit-named", func(s *dagq.Scheduler) error { submitLayeredNamed(s.DefaultQueue(), n); return nil }},
+		{"submit", func(s *dagq.Scheduler) error { shapes[2].submit(s.DefaultQueue(), n); return nil }},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			perTask(b, n, func() {
+				s := dagq.New()
+				if err := c.build(s); err != nil {
+					b.Fatal(err)
+				}
+				if err := s.Run(ctx); err != nil {
+					b.Fatal(err)
+				}
+				_ = s.Shutdown(ctx)
+			})
 		})
-	})
-	b.Run("submit-named", func(b *testing.B) {
-		perTask(b, n, func() {
-			s := dagq.New()
-			submitLayeredNamed(s.DefaultQueue(), n)
-			if err := s.Run(ctx); err != nil {
-				b.Fatal(err)
-			}
-			_ = s.Shutdown(ctx)
-		})
-	})
-	b.Run("submit", func(b *testing.B) {
-		perTask(b, n, func() {
-			s := dagq.New()
-			shapes[2].submit(s.DefaultQueue(), n)
-			if err := s.Run(ctx); err != nil {
-				b.Fatal(err)
-			}
-			_ = s.Shutdown(ctx)
-		})
-	})
+	}
 }
