@@ -24,10 +24,15 @@ var (
 		name          string
 		tasks, fullN  int
 		abort, finish bool // cancel the run's ctx / Shut down, a third of the way in
+		sliced        bool // propagate in slices of 2 edges
 	}{
 		{name: "drain", tasks: 10_000, fullN: 100_000},
 		{name: "ctx-cancel", tasks: 3000, fullN: 20_000, abort: true},
 		{name: "shutdown", tasks: 3000, fullN: 20_000, finish: true},
+		// Every end of a task propagates in slices of 2 edges, through the
+		// backlog and its goroutine, the lock released between slices.
+		{name: "sliced", tasks: 5000, fullN: 50_000, sliced: true},
+		{name: "sliced-shutdown", tasks: 3000, fullN: 20_000, finish: true, sliced: true},
 	}
 )
 
@@ -51,6 +56,10 @@ func TestChaos(t *testing.T) {
 			n = m.fullN
 		}
 		t.Run(m.name, func(t *testing.T) {
+			if m.sliced {
+				dagq.SliceEdges(2)
+				defer dagq.SliceEdges(0)
+			}
 			var r chaosResult
 			start := time.Now()
 			synctest.Test(t, func(t *testing.T) { r = runChaos(t, seed, n, m.abort, m.finish) })

@@ -28,7 +28,9 @@ func (e *engine) dispatchAtLocked(self bool, now int64) (mine *node) {
 	if len(e.doomed) > 0 {
 		now = e.failDoomedLocked(now)
 	}
-	if e.state != stateRunning || e.paused {
+	// No task starts while a propagation is left in the backlog: the
+	// tasks it will ready might come first by policy (resolve.go).
+	if e.state != stateRunning || e.paused || len(e.backlog) > 0 {
 		return nil
 	}
 	for e.parallelism == 0 || e.busy < e.parallelism {

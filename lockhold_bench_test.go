@@ -61,7 +61,7 @@ func holdTasks() int {
 // tasks, and reports the longest hold of the lock seen meanwhile
 // ("max-hold-ms", by a goroutine calling Queue.Counts in a loop) and how long a
 // task submitted to an unrelated queue just then took to start
-// ("other-start-ms"):
+// ("other-start-ms": no task starts before the kill is done):
 //
 //	go test -run '^$' -bench LockHold -benchtime 1x .
 //	DAGQ_HOLD_TASKS=10000000 go test -run '^$' -bench LockHold -benchtime 1x .

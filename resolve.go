@@ -3,6 +3,7 @@ package dagq
 import (
 	"fmt"
 	"runtime"
+	"sync/atomic"
 	"time"
 )
 
@@ -88,6 +89,10 @@ const (
 	resolveSlice  = time.Millisecond
 )
 
+// sliceEdges, if not 0, replaces resolveBudget: tests make every
+// propagation go through the backlog.
+var sliceEdges atomic.Int32
+
 // resolveStep is a task whose dependents are to be told that it ended:
 // edge is the next of its out edges to follow once begun.
 type resolveStep struct {
@@ -105,8 +110,10 @@ type resolveStep struct {
 // at once; the rest is left in the backlog, which a goroutine of the
 // engine drains in slices of that size, releasing the lock between them
 // (Cancel and Shutdown wait for it). Meanwhile the tasks not reached yet
-// stay Blocked: none of them can start, since each waits for a task that
-// ended without it being counted.
+// stay Blocked, and no task starts (dispatchAtLocked): those the backlog
+// will ready might come first by policy, and the dependents of a task are
+// settled before anything else starts, as if at once. Everything else
+// goes on: submissions, tasks ending, Stats, observers.
 func (e *engine) resolveLocked(root *node, now int64) {
 	e.backlog = append(e.backlog, resolveStep{n: root})
 	if !e.drainLocked(now) && !e.resolving {
@@ -144,6 +151,9 @@ func (e *engine) awaitResolvedLocked() {
 // reports whether it is empty.
 func (e *engine) drainLocked(now int64) bool {
 	budget, began := resolveBudget, time.Now()
+	if n := sliceEdges.Load(); n > 0 {
+		budget = int(n)
+	}
 	stack := e.backlog
 	for len(stack) > 0 && budget > 0 {
 		st := stack[len(stack)-1]

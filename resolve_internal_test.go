@@ -36,7 +36,8 @@ func blockedChain(q *Queue, n int) (head, last *Future[int], release chan struct
 // resolveBudget kills a first slice at once and leaves the rest to the
 // backlog, which is drained with the lock released between slices; Cancel
 // returns once every task is killed, each naming the head; an unrelated
-// task submitted meanwhile runs.
+// task can be submitted meanwhile (the lock is free between slices) and
+// starts once the kill is done.
 func TestLargeKillInSlices(t *testing.T) {
 	n := 20 * resolveBudget
 	s := New()

@@ -123,11 +123,11 @@ func (e *engine) wake(b *backendEntry) {
 // run beside a killed attempt still winding down (an [Exec] command
 // handling SIGTERM: they start once its process group is gone).
 // Cancelling an unknown or finished task does nothing. A subtree of more
-// than a few thousand tasks is killed in slices, the lock released
-// between them so that other tasks go on starting and ending (each slice
-// holds it at most about a millisecond); tasks not reached yet stay
-// Blocked meanwhile (none of them can start), and Cancel returns once
-// every one is killed.
+// than a few thousand tasks is killed in slices of about a millisecond,
+// the scheduler's lock released between them: submissions, tasks ending,
+// Stats and observers go on meanwhile, while the tasks not reached yet
+// stay Blocked and no task starts until the whole subtree is killed (as
+// if it were killed at once). Cancel returns once every one is killed.
 func (s *Scheduler) Cancel(id TaskID, reason string) { s.cancel(id, reason) }
 
 // cancel is Cancel, for the engine's own callers (Feed).
