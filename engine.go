@@ -69,13 +69,12 @@ type engine struct {
 	waits       chunk.Table[int32] // by ID - 1: dependencies a Blocked task still waits for (for its trigger rule); 0 once it is not Blocked
 	items       chunk.Table[*node] // stream items that have an edge, by edge.id
 	backlog     []resolveStep      // propagation left to do (resolve.go)
-	killReason  string             // the reason of killErr, the last kill's error (shared by a subtree)
-	killErr     error
-	resolving   bool          // a goroutine drains the backlog
-	resolved    signal.Signal // broadcast when the backlog is empty
-	reservers   []*node       // tasks that reserved a pool or backend (dispatch.go)
-	scratch     taskConfig    // scratch for submission
-	shutdown    chan struct{} // closed when Shutdown has finished
+	kill        *fate              // the last kill's reason and error, shared by a subtree
+	resolving   bool               // a goroutine drains the backlog
+	resolved    signal.Signal      // broadcast when the backlog is empty
+	reservers   []*node            // tasks that reserved a pool or backend (dispatch.go)
+	scratch     taskConfig         // scratch for submission
+	shutdown    chan struct{}      // closed when Shutdown has finished
 
 	keys map[string]keyState // per Key, its task that runs or succeeded (keys.go); made on demand
 }

@@ -69,7 +69,7 @@ func indexOf(k EventKind) kindIndex {
 
 // needsMore reports whether a task event of n with this reason needs a
 // recordMore. Callers hold s.mu.
-func needsMore(n *node, reason string) bool { return n.x != nil || reason != "" }
+func needsMore(n *node, reason string) bool { return n.x != nil || n.fate != nil || reason != "" }
 
 // setLocked sets every field of r, which may hold an older record, to a
 // task event of n (Item 0); m, which may also hold an older one, receives
@@ -86,10 +86,9 @@ func (r *record) setLocked(kind EventKind, n *node, from Status, reason string, 
 		return
 	}
 	m.x, m.reason = n.x, reason
+	m.xReason, m.err, m.devices, m.started = n.reason(), n.err(), nil, 0
 	if x := n.x; x != nil {
-		m.xReason, m.err, m.devices, m.started = x.reason, x.err, x.devices, x.started
-	} else {
-		m.xReason, m.err, m.devices, m.started = "", nil, nil, 0
+		m.devices, m.started = x.devices, x.started
 	}
 	r.more = m
 }

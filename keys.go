@@ -209,7 +209,7 @@ func (e *engine) settleTwinsLocked(n *node, stack []resolveStep, now int64) []re
 			e.failed = append(e.failed, a)
 			e.setStatusLocked(a, Failed, TaskFinished, "", now)
 		default:
-			e.killLocked(a, "twin "+n.label()+" with the same key killed: "+n.x.reason, now)
+			e.killLocked(a, "twin "+n.label()+" with the same key killed: "+n.reason(), now)
 		}
 		stack = append(stack, resolveStep{n: a})
 	}

@@ -61,7 +61,38 @@ type node struct {
 	ctx1 lazyctx.Ctx                 // the first attempt's: most tasks allocate none
 	job  *Job                        // the attempt's job; nil on the local fast path
 
-	x *nodeExtra // rarely used options
+	x    *nodeExtra // rarely used options
+	fate *fate      // why it was killed, for a task killed without a nodeExtra
+}
+
+// fate is why tasks were killed: one value shared by every task of a
+// subtree killed for the same reason, so that killing millions of tasks
+// allocates nothing per task.
+type fate struct {
+	reason string
+	err    error
+}
+
+// reason returns why the task was killed or requeued.
+func (n *node) reason() string {
+	switch {
+	case n.fate != nil: // killed, terminal: a nodeExtra made later has no reason
+		return n.fate.reason
+	case n.x != nil:
+		return n.x.reason
+	}
+	return ""
+}
+
+// err returns why the task failed or was killed.
+func (n *node) err() error {
+	switch {
+	case n.fate != nil:
+		return n.fate.err
+	case n.x != nil:
+		return n.x.err
+	}
+	return nil
 }
 
 // nodeExtra holds what most tasks do not use, keeping node small.

@@ -55,10 +55,9 @@ func (e *engine) readyLocked(n *node, now int64) {
 func (e *engine) killLocked(n *node, reason string, now int64) {
 	// The task's error, and its context's cause if it runs; the tasks of a
 	// killed subtree share the one of their reason.
-	if e.killReason != reason || e.killErr == nil {
-		e.killReason, e.killErr = reason, fmt.Errorf("%w: %s", ErrKilled, reason)
+	if e.kill == nil || e.kill.reason != reason {
+		e.kill = &fate{reason, fmt.Errorf("%w: %s", ErrKilled, reason)}
 	}
-	err := e.killErr
 	switch n.status {
 	case Queued:
 		if n.inReady {
@@ -69,10 +68,14 @@ func (e *engine) killLocked(n *node, reason string, now int64) {
 			n.x.timer = nil
 		}
 	case Running:
+		err := e.kill.err // its own variable: only a running task's escapes
 		n.ctx.CancelLocked(&err)
 	}
-	x := n.extra()
-	x.reason, x.err = reason, err
+	if n.x != nil {
+		n.x.reason, n.x.err = reason, e.kill.err
+	} else {
+		n.fate = e.kill // no nodeExtra for it: a killed task's reason is all it needs
+	}
 	if e.firstKilled == nil && !n.item {
 		e.firstKilled = n
 	}
@@ -313,11 +316,11 @@ func (e *engine) addEdgeLocked(to uint32, head int32) int32 {
 func (n *node) blame() string {
 	switch {
 	case n.heir:
-		return n.x.reason
+		return n.reason()
 	case n.status == Failed:
-		return "dependency " + n.label() + " failed: " + unprefixed(n.x.err)
+		return "dependency " + n.label() + " failed: " + unprefixed(n.err())
 	default:
-		return "dependency " + n.label() + " killed: " + n.x.reason
+		return "dependency " + n.label() + " killed: " + n.reason()
 	}
 }
 
@@ -365,7 +368,7 @@ func (e *engine) killAllSlicedLocked(cause string, running bool) {
 
 // taskError returns the error Get reports for a task that did not succeed.
 func (n *node) taskError() *TaskError {
-	e := &TaskError{ID: n.id, Name: n.name, Status: n.status, Reason: n.x.reason, Err: n.x.err}
+	e := &TaskError{ID: n.id, Name: n.name, Status: n.status, Reason: n.reason(), Err: n.err()}
 	if n.status == Killed {
 		e.Err = ErrKilled
 	}
