@@ -119,7 +119,12 @@ func BenchmarkLockHold(b *testing.B) {
 			}
 			b.StartTimer()
 			p := probeHolds(s.DefaultQueue())
-			go func() { time.Sleep(time.Millisecond); close(gate) }()
+			go func() { // the blocker ends once Shutdown killed every task behind it
+				for s.Stats().Killed < n {
+					time.Sleep(time.Millisecond)
+				}
+				close(gate)
+			}()
 			_ = s.Shutdown(ctx)
 			hold = max(hold, p.end())
 		}
