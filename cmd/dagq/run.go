@@ -50,7 +50,7 @@ func runCommand(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	o := runOptions{gpus: gpusFlag(fs)}
 	fs.StringVar(&o.state, "state", filepath.Join(".dagq", "state.db"), `file recording the jobs that succeeded, for caching and --resume ("" for none: run every job)`)
-	fs.BoolVar(&o.resume, "resume", false, "also skip the jobs without inputs: whose key succeeded in an earlier run")
+	fs.BoolVar(&o.resume, "resume", false, "also skip the jobs without inputs whose key succeeded in an earlier run")
 	fs.Var(&o.force, "force", "run this job even if it is cached (repeat the flag for more)")
 	fs.StringVar(&o.logs, "logs", filepath.Join(".dagq", "runs"), `directory of the runs' logs: <run>/<job>.<attempt>.log, and a "latest" link ("" for none)`)
 	fs.IntVar(&o.keepRuns, "keep-runs", 20, "run log directories to keep, the newest (0: all)")
@@ -61,7 +61,7 @@ func runCommand(args []string, stdout, stderr io.Writer) int {
 	fs.DurationVar(&o.grace, "grace", 5*time.Second, "when killing a job, time between SIGTERM and SIGKILL")
 	fs.IntVar(&o.jobs, "j", 0, "run at most this many jobs at once, replacing the file's parallelism (0: the file's)")
 	fs.BoolVar(&o.failFast, "fail-fast", false, "on the first failure, kill every job not yet finished")
-	fs.BoolVar(&o.dryRun, "dry-run", false, "print the jobs' commands in an order they may run in, run nothing")
+	fs.BoolVar(&o.dryRun, "dry-run", false, "print the commands of the jobs that would run, in order and with why, and run nothing")
 	file, targets, code, ok := parseArgs(fs, args)
 	if !ok {
 		return code
