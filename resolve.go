@@ -83,10 +83,10 @@ func (e *engine) killLocked(n *node, reason string, now int64) {
 }
 
 // resolveBudget and resolveSlice bound the edges one hold of the lock
-// follows when a task's end propagates, and how long it may take (checked
-// every 64 edges): a kill of a subtree of millions of tasks is done in
-// slices, the lock released between them, so that unrelated tasks go on
-// starting and ending meanwhile.
+// follows when a task's end propagates, and how long it may take (timed
+// from the 64th edge, checked every 64): a kill of a subtree of millions
+// of tasks is done in slices, the lock released between them, so that
+// submissions, tasks ending and Stats go on meanwhile.
 const (
 	resolveBudget = 4096
 	resolveSlice  = time.Millisecond
@@ -153,7 +153,8 @@ func (e *engine) awaitResolvedLocked() {
 // drainLocked follows up to resolveBudget edges of the backlog and
 // reports whether it is empty.
 func (e *engine) drainLocked(now int64) bool {
-	budget, began := resolveBudget, time.Now()
+	budget := resolveBudget
+	var began time.Time // read at the first check, after 64 edges: most ends follow fewer and read no clock
 	if n := sliceEdges.Load(); n > 0 {
 		budget = int(n)
 	}
@@ -170,8 +171,12 @@ func (e *engine) drainLocked(now int64) bool {
 		}
 		ok := n.status == Succeeded
 		for st.edge != 0 && budget > 0 {
-			if budget--; budget%64 == 0 && time.Since(began) > resolveSlice {
-				budget = 0
+			if budget--; budget%64 == 0 {
+				if began.IsZero() {
+					began = time.Now()
+				} else if time.Since(began) > resolveSlice {
+					budget = 0
+				}
 			}
 			ed := *e.edges.At(int(st.edge))
 			st.edge = ed.next
