@@ -43,3 +43,30 @@ func (s *Scheduler) Subscribe(buffer int) (<-chan Event, func()) {
 		k.close(context.Background())
 	}
 }
+
+// AddObserver attaches o to the scheduler from now on, as [WithObserver]
+// does at creation: o gets every later event it takes (see [EventFilter]
+// and [Attacher]) in order on a goroutine of its own, and [Scheduler.Wait]
+// and Shutdown wait for its deliveries. The returned function detaches o
+// after delivering the events recorded until then; it may be called more
+// than once. After Shutdown, AddObserver attaches nothing. Unlike
+// [Scheduler.Subscribe], an observer that filters makes the scheduler
+// record only the events it takes.
+func (s *Scheduler) AddObserver(o Observer) (remove func()) {
+	if o == nil || !attachSafely(o, s, s.cfg.logger) {
+		return func() {}
+	}
+	s.mu.Lock()
+	if s.state == stateClosed {
+		s.mu.Unlock()
+		return func() {}
+	}
+	k := s.addSinkLocked(o, nil)
+	s.mu.Unlock()
+	return func() {
+		s.mu.Lock()
+		s.detachLocked(k)
+		s.mu.Unlock()
+		k.close(context.Background())
+	}
+}
