@@ -11,7 +11,7 @@
   for (const s of statuses.concat(['retried'])) {
     colors[s] = getComputedStyle(document.documentElement).getPropertyValue('--' + s).trim();
   }
-  const state = { run: new URLSearchParams(location.search).get('run') || '', last: null, bars: [], running: [], fails: [], skew: 0, offset: 0, limit: 50, task: 0, events: null };
+  const state = { run: new URLSearchParams(location.search).get('run') || '', last: null, bars: [], running: [], fails: [], skew: 0, offset: 0, limit: 50, task: 0, events: null, loaded: 0 };
 
   function url(path, params) {
     const u = new URLSearchParams(params || {});
@@ -107,6 +107,7 @@
     failures(u.fails && u.fails.length);
     resources(u);
     drawStream();
+    if (Date.now() - state.loaded > 1000) loadTasks();
     document.body.dataset.updates = String(Number(document.body.dataset.updates || 0) + 1);
   }
   function runs(u) {
@@ -183,8 +184,12 @@
   function laneOrder(a, b) { return a.localeCompare(b, undefined, { numeric: true }); }
   function drawStream() {
     const c = $('stream');
-    const win = Number($('window').value) * 1000;
     const now = Date.now() - state.skew;
+    let win = Number($('window').value) * 1000;
+    if (!win) { // auto: from the first bar kept, between 10 s and 30 min
+      const first = Math.min(now, ...state.bars.map((b) => b.start), ...state.running.map((b) => b.start));
+      win = Math.min(Math.max((now - first) * 1.05, 10000), 1800000);
+    }
     const from = now - win;
     const shown = state.bars.filter((b) => b.end >= from).concat(state.running.map((b) => ({ ...b, end: 0 })));
     const lanes = [...new Set(shown.map((b) => b.lane))].sort(laneOrder);
@@ -234,6 +239,7 @@
     return p;
   }
   async function loadTasks() {
+    state.loaded = Date.now();
     let r;
     try { r = await getJSON('api/tasks', filterParams()); } catch (e) { say(e.message, true); return; }
     $('tasks').tBodies[0].replaceChildren(...r.tasks.map((t) => el('tr', { class: 'link', 'data-id': String(t.id), onclick: () => openTask(t.id) },
@@ -364,11 +370,15 @@
   setInterval(() => {
     if (document.visibilityState !== 'visible') return;
     drawStream();
-    loadTasks();
+    if (Date.now() - state.loaded > 1000) loadTasks();
     if (state.task && !$('task').hidden) openTask(state.task);
   }, 2000);
   connect();
   loadTasks();
-  const m = location.hash.match(/^#task=(\d+)$/);
-  if (m) openTask(Number(m[1]));
+  const fromHash = () => {
+    const m = location.hash.match(/^#task=(\d+)$/);
+    if (m && Number(m[1]) !== state.task) openTask(Number(m[1]));
+  };
+  window.addEventListener('hashchange', fromHash);
+  fromHash();
 })();
