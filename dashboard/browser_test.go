@@ -106,8 +106,8 @@ type demo struct {
 	build   *dagq.Queue
 	gate    chan struct{} // closed by release to let the held tasks finish
 	release func()
-	held    dagq.TaskID   // the head of the held chain
-	heldDep dagq.TaskID   // its dependent
+	held    dagq.TaskID // the head of the held chain
+	heldDep dagq.TaskID // its dependent
 	tasks   int
 }
 
