@@ -85,3 +85,25 @@ func (e *engine) appendDependentsLocked(out []TaskID, n *node) []TaskID {
 	}
 	return out
 }
+
+// TaskRange returns the snapshots of up to n tasks from ID first on, in ID
+// order (a scheduler numbers its tasks 1, 2, 3, ... as they are
+// submitted); empty past the last one. It holds the scheduler's lock for
+// those tasks only, so a tool can page through a large run, or scan it in
+// chunks, without stalling it the way one [Scheduler.Tasks] call over
+// millions of tasks would.
+func (s *Scheduler) TaskRange(first TaskID, n int) []TaskInfo {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	first = max(first, 1)
+	total := TaskID(s.nodes.Len())
+	if n <= 0 || first > total {
+		return nil
+	}
+	last := min(total, first+TaskID(min(n, maxTasks))-1)
+	out := make([]TaskInfo, 0, last-first+1)
+	for id := first; id <= last; id++ {
+		out = append(out, (*s.nodes.At(int(id - 1))).info())
+	}
+	return out
+}

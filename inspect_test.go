@@ -2,6 +2,7 @@ package dagq_test
 
 import (
 	"context"
+	"math"
 	"sync"
 	"testing"
 	"testing/synctest"
@@ -115,4 +116,30 @@ func TestAddObserverWhileRunning(t *testing.T) {
 		require.NotPanics(t, func() { s.AddObserver(f)() }, "after Shutdown nothing is attached")
 		require.NotPanics(t, func() { s.AddObserver(nil)() })
 	})
+}
+
+func TestTaskRange(t *testing.T) {
+	s := dagq.New()
+	q := s.DefaultQueue()
+	require.Nil(t, s.TaskRange(1, 10), "no task yet")
+	for i := range 10 {
+		dagq.Submit(q, value(i), dagq.Name(string(rune('a'+i))))
+	}
+	ids := func(ts []dagq.TaskInfo) (out []dagq.TaskID) {
+		for _, t := range ts {
+			out = append(out, t.ID)
+		}
+		return out
+	}
+	require.Equal(t, []dagq.TaskID{3, 4, 5}, ids(s.TaskRange(3, 3)))
+	require.Equal(t, []dagq.TaskID{9, 10}, ids(s.TaskRange(9, 5)))
+	require.Equal(t, []dagq.TaskID{1, 2}, ids(s.TaskRange(0, 2)))
+	require.Equal(t, "j", s.TaskRange(10, 1)[0].Name)
+	require.Nil(t, s.TaskRange(11, 1))
+	require.Nil(t, s.TaskRange(1, 0))
+	require.Nil(t, s.TaskRange(1, -5))
+	require.Len(t, s.TaskRange(1, math.MaxInt), 10)
+	require.Len(t, s.TaskRange(math.MaxUint64, math.MaxInt), 0)
+	require.NoError(t, s.Run(bg))
+	require.NoError(t, s.Shutdown(bg))
 }

@@ -24,6 +24,7 @@ const (
 	maxGraph     = 150     // nodes of the graph around a task
 	maxDepth     = 6       // levels of that graph each way
 	logTail      = 16 << 10
+	scanChunk    = 1024 // tasks read at once while a search scans the run
 )
 
 // row is a task in the task table.
@@ -101,13 +102,20 @@ func intParam(s string, lo, hi, def int) (int, error) {
 	return n, nil
 }
 
+// all reports whether f matches every task.
+func (f *filter) all() bool {
+	return f.status == 0 && f.q == "" && f.queue == "" && f.tenant == "" && f.key == ""
+}
+
 func (f *filter) match(t *dagq.TaskInfo) bool {
 	return (f.status == 0 || t.Status == f.status) && (f.queue == "" || t.Queue == f.queue) &&
 		(f.tenant == "" || t.Tenant == f.tenant) && (f.key == "" || t.Key == f.key) &&
 		(f.q == "" || strings.Contains(strings.ToLower(name(t)), strings.ToLower(f.q)))
 }
 
-// serveTasks answers a task table query: {total, matched, tasks}.
+// serveTasks answers a task table query: {total, matched, tasks}. A
+// page of every task reads those tasks only; a search scans the run in
+// chunks, the scheduler's lock taken for one chunk at a time.
 func (d *Dashboard) serveTasks(rw http.ResponseWriter, r *http.Request) {
 	w, err := d.watchOf(r)
 	if err != nil {
@@ -119,18 +127,31 @@ func (d *Dashboard) serveTasks(rw http.ResponseWriter, r *http.Request) {
 		jsonError(rw, http.StatusBadRequest, err.Error())
 		return
 	}
-	tasks := w.s.Tasks()
 	out := struct {
 		Total   int   `json:"total"`
 		Matched int   `json:"matched"`
 		Tasks   []row `json:"tasks"`
-	}{Total: len(tasks), Tasks: []row{}}
-	for i := range tasks {
-		if t := &tasks[i]; f.match(t) {
-			if out.Matched >= f.offset && len(out.Tasks) < f.limit {
-				out.Tasks = append(out.Tasks, rowOf(t))
+	}{Total: w.s.Stats().Submitted, Tasks: []row{}}
+	if f.all() {
+		for _, t := range w.s.TaskRange(dagq.TaskID(f.offset+1), f.limit) {
+			out.Tasks = append(out.Tasks, rowOf(&t))
+		}
+		out.Matched = out.Total
+		writeJSON(rw, out)
+		return
+	}
+	for first := dagq.TaskID(1); ; first += scanChunk {
+		chunk := w.s.TaskRange(first, scanChunk)
+		for i := range chunk {
+			if t := &chunk[i]; f.match(t) {
+				if out.Matched >= f.offset && len(out.Tasks) < f.limit {
+					out.Tasks = append(out.Tasks, rowOf(t))
+				}
+				out.Matched++
 			}
-			out.Matched++
+		}
+		if len(chunk) < scanChunk {
+			break
 		}
 	}
 	writeJSON(rw, out)

@@ -32,16 +32,24 @@ func browser(t *testing.T) context.Context {
 	if err != nil || testing.Short() {
 		t.Skip("chromium not installed, or -short")
 	}
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(path), chromedp.NoSandbox,
-		chromedp.DisableGPU, chromedp.WindowSize(1280, 1400), chromedp.UserDataDir(t.TempDir()))
 	ctx, cancel := context.WithTimeout(bg, 3*time.Minute)
+	t.Cleanup(cancel)
+	return chromium(t, ctx, path)
+}
+
+// chromium starts the browser at path, which lives as long as ctx and tb,
+// and returns a context that drives one tab of it.
+func chromium(tb testing.TB, ctx context.Context, path string) context.Context {
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(path), chromedp.NoSandbox,
+		chromedp.DisableGPU, chromedp.WindowSize(1280, 1400), chromedp.UserDataDir(tb.TempDir()))
 	actx, acancel := chromedp.NewExecAllocator(ctx, opts...)
 	bctx, _ := chromedp.NewContext(actx)
-	require.NoError(t, chromedp.Do(bctx))
-	t.Cleanup(func() {
+	if err := chromedp.Do(bctx); err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() {
 		_ = chromedp.Cancel(bctx) // closes the browser and waits for it
 		acancel()
-		cancel()
 	})
 	return bctx
 }

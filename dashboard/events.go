@@ -27,6 +27,7 @@ type update struct {
 	Bars        []bar            `json:"bars"`    // attempts ended since the last update
 	Running     []bar            `json:"running"` // attempts running now
 	Fails       []failure        `json:"fails"`   // failures and kills since the last update
+	Sampled     bool             `json:"sampled"` // too fast to draw every attempt: the stream shows a sample
 	Controls    bool             `json:"controls"`
 	Stopped     bool             `json:"stopped"`
 }
@@ -109,7 +110,7 @@ func (d *Dashboard) updateOf(w *watch, st dagq.Stats, nb, nf *uint64) update {
 	}
 	slices.SortFunc(running, func(a, b bar) int { return strings.Compare(a.Lane, b.Lane) })
 	w.mu.Lock()
-	u.Rate, u.Stopped = w.rateLocked(time.Now()), w.stopped
+	u.Rate, u.Stopped, u.Sampled = w.rateLocked(time.Now(), st.Succeeded+st.Failed+st.Killed), w.stopped, w.busy.Load()
 	w.mu.Unlock()
 	if left := st.Blocked + st.Queued + st.Running; u.Rate > 0 {
 		u.ETA = float64(left) / u.Rate

@@ -4,27 +4,56 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/dagq/dagq"
 )
 
-// Bounds of what a watch keeps: the dashboard's memory does not grow with
-// the run.
+// Bounds of what a watch keeps and takes: the dashboard's memory does not
+// grow with the run, and neither does its cost.
 const (
-	maxBars  = 4096 // recent attempts shown in the task stream
-	maxFails = 256  // recent failures and kills
-	rateSpan = 10   // seconds over which the finish rate is measured
+	maxBars    = 4096 // recent attempts shown in the task stream
+	maxFails   = 256  // recent failures and kills
+	maxSamples = 21   // finish counts, every sampleGap, for the rate
+	sampleGap  = 500 * time.Millisecond
+	rateSpan   = 10 * time.Second // the rate is over the last rateSpan
+
+	// A run that starts and ends attempts faster than busyEvents per
+	// busyWindow is too fast to draw one bar per attempt, and taking its
+	// events would cost it more than the page is worth: the watch then
+	// takes only failures for busyPause, and samples again.
+	busyEvents = 1000
+	busyWindow = 100 * time.Millisecond
+	busyPause  = time.Second
 )
 
-// bar is one attempt in the task stream.
+// bar is one attempt in the task stream. Its lane is a slot of its queue
+// or, for an attempt on devices, the devices; the name the page shows is
+// made only when the bar is sent (see lane).
 type bar struct {
-	ID     dagq.TaskID `json:"id"`
-	Name   string      `json:"name"`
-	Lane   string      `json:"lane"`
-	Start  int64       `json:"start"` // Unix milliseconds
-	End    int64       `json:"end"`   // Unix milliseconds; 0 while running
-	Status string      `json:"status"`
+	ID      dagq.TaskID `json:"id"`
+	Name    string      `json:"name"`
+	Lane    string      `json:"lane"`
+	Start   int64       `json:"start"` // Unix milliseconds
+	End     int64       `json:"end"`   // Unix milliseconds; 0 while running
+	Status  string      `json:"status"`
+	queue   string
+	slot    int      // from 0; -1 for an attempt on devices
+	devices []string // the attempt's devices (TaskInfo.Devices, a copy)
+}
+
+// named returns b with its name (#ID for an unnamed task) and its lane's.
+func (b bar) named() bar {
+	if b.Name == "" {
+		b.Name = "#" + strconv.FormatUint(uint64(b.ID), 10)
+	}
+	if b.slot < 0 {
+		b.Lane = "device " + strings.Join(b.devices, ",")
+	} else {
+		b.Lane = b.queue + " " + strconv.Itoa(b.slot+1)
+	}
+	return b
 }
 
 // failure is a task that failed or was killed.
@@ -37,145 +66,166 @@ type failure struct {
 	At     int64       `json:"at"`
 }
 
-// attempt is a running attempt: its bar and the lane slot it holds.
-type attempt struct {
-	bar  bar
-	slot int // index in lanes[queue], or -1 for a device lane
-}
-
 // watch follows one scheduler's task starts and ends, as an observer that
-// takes only those events. It keeps the latest bars and failures in rings
-// and the finishes of the last seconds; every field is guarded by mu.
+// takes only those events, and keeps the latest bars and failures in
+// rings. When events come too fast (see busyEvents) it takes only
+// failures for a while: the stream then shows what it sampled. Fields
+// below mu are guarded by it.
 type watch struct {
 	name string
 	s    *dagq.Scheduler
+	busy atomic.Bool // taking only failures; read by Enabled
 
-	mu       sync.Mutex
-	version  uint64 // counts the changes the page shows
-	bars     [maxBars]bar
-	nbars    uint64 // bars ever finished: the next goes to bars[nbars%maxBars]
-	fails    [maxFails]failure
-	nfails   uint64
-	running  map[dagq.TaskID]*attempt
-	lanes    map[string][]bool // per queue: which slot lanes are taken
-	buckets  [rateSpan + 1]int // finishes per second, by second mod len
-	bucketAt int64             // the Unix second buckets ends at
-	started  time.Time         // first event seen
-	stopped  bool              // RunStopped seen
-	remove   func()
+	mu        sync.Mutex
+	version   uint64 // counts the changes the page shows
+	bars      [maxBars]bar
+	nbars     uint64 // bars ever finished: the next goes to bars[nbars%maxBars]
+	fails     [maxFails]failure
+	nfails    uint64
+	running   map[dagq.TaskID]bar // attempts running, by task
+	lanes     map[string][]bool   // per queue: which slot lanes are taken
+	window    time.Time           // start of the current busyWindow
+	inWindow  int                 // events taken in it
+	busyUntil time.Time
+	samples   [maxSamples]sample
+	nsamples  int
+	stopped   bool // RunStopped seen
+	remove    func()
+}
+
+// sample is how many tasks had finished at a time.
+type sample struct {
+	at   time.Time
+	done int
 }
 
 func newWatch(name string, s *dagq.Scheduler) *watch {
-	w := &watch{name: name, s: s, running: map[dagq.TaskID]*attempt{}, lanes: map[string][]bool{}}
+	w := &watch{name: name, s: s, running: map[dagq.TaskID]bar{}, lanes: map[string][]bool{}}
 	w.remove = s.AddObserver(w)
 	return w
 }
 
-// Enabled takes the run's own events, starts, returns to Queued from
-// Running (retries) and terminal statuses.
+// Enabled takes the run's own events and failures and, unless the watch
+// is busy, starts, returns to Queued from Running (retries) and the other
+// terminal statuses.
 func (w *watch) Enabled(_ dagq.EventKind, from, to dagq.Status) bool {
-	return to == 0 || to == dagq.Running || to.Terminal() || from == dagq.Running
+	if to == 0 || to == dagq.Failed {
+		return true
+	}
+	return !w.busy.Load() && (to == dagq.Running || to.Terminal() || from == dagq.Running)
 }
+
+// ReadsQueueStats tells the scheduler that Observe does not read
+// Event.Stats.Queues, which spares a copy per event.
+func (w *watch) ReadsQueueStats() bool { return false }
 
 // Observe records e.
 func (w *watch) Observe(e dagq.Event) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if w.started.IsZero() {
-		w.started = e.Time
-	}
 	w.version++
-	t := &e.Task
-	switch {
-	case e.Kind == dagq.RunStopped:
+	if e.Kind == dagq.RunStopped {
 		w.stopped = true
-	case e.To == dagq.Running:
-		w.startLocked(t, e.Time)
-	case e.From == dagq.Running:
-		w.endLocked(t, e.To, e.Time)
+		return
 	}
-	if e.To.Terminal() {
-		w.countLocked(e.Time.Unix())
-		if e.To != dagq.Succeeded {
-			w.fails[w.nfails%maxFails] = failure{ID: t.ID, Name: name(t), Queue: t.Queue, Status: e.To.String(), Why: why(t), At: e.Time.UnixMilli()}
-			w.nfails++
+	if w.pacedLocked(e.Time) {
+		t := &e.Task
+		switch {
+		case e.To == dagq.Running:
+			w.startLocked(t, e.Time)
+		case e.From == dagq.Running:
+			w.endLocked(t, e.To, e.Time)
 		}
 	}
+	if e.To == dagq.Failed || e.To == dagq.Killed {
+		t := &e.Task
+		w.fails[w.nfails%maxFails] = failure{ID: t.ID, Name: name(t), Queue: t.Queue, Status: e.To.String(), Why: why(t), At: e.Time.UnixMilli()}
+		w.nfails++
+	}
+}
+
+// pacedLocked counts a task event at time at and reports whether the
+// watch draws it: not while busy. Too many events in one window make it
+// busy, and forget the attempts it was following (it will not see them
+// end); once the pause is over it follows the attempts that start.
+func (w *watch) pacedLocked(at time.Time) bool {
+	if w.busy.Load() {
+		if at.Before(w.busyUntil) {
+			return false
+		}
+		w.busy.Store(false)
+	}
+	if at.Sub(w.window) >= busyWindow {
+		w.window, w.inWindow = at, 0
+	}
+	if w.inWindow++; w.inWindow <= busyEvents {
+		return true
+	}
+	w.busy.Store(true)
+	w.busyUntil = at.Add(busyPause)
+	clear(w.running)
+	for q, slots := range w.lanes {
+		w.lanes[q] = slots[:0]
+	}
+	return false
 }
 
 // startLocked gives a started attempt a lane: its devices' if it has
 // any, else the first free slot of its queue.
 func (w *watch) startLocked(t *dagq.TaskInfo, at time.Time) {
-	a := &attempt{bar: bar{ID: t.ID, Name: name(t), Start: at.UnixMilli(), Status: dagq.Running.String()}, slot: -1}
-	if len(t.Devices) > 0 {
-		a.bar.Lane = "device " + strings.Join(t.Devices, ",")
-	} else {
+	b := bar{ID: t.ID, Name: t.Name, Start: at.UnixMilli(), Status: "running", queue: t.Queue, slot: -1, devices: t.Devices}
+	if len(t.Devices) == 0 {
 		slots := w.lanes[t.Queue]
-		for a.slot = 0; a.slot < len(slots) && slots[a.slot]; a.slot++ {
+		for b.slot = 0; b.slot < len(slots) && slots[b.slot]; b.slot++ {
 		}
-		if a.slot == len(slots) {
+		if b.slot == len(slots) {
 			slots = append(slots, false)
+			w.lanes[t.Queue] = slots
 		}
-		slots[a.slot] = true
-		w.lanes[t.Queue] = slots
-		a.bar.Lane = t.Queue + " " + strconv.Itoa(a.slot+1)
+		slots[b.slot] = true
 	}
-	w.running[t.ID] = a
+	w.running[t.ID] = b
 }
 
 // endLocked closes the bar of an attempt that ended with status to
 // (Queued for a retry).
 func (w *watch) endLocked(t *dagq.TaskInfo, to dagq.Status, at time.Time) {
-	a, ok := w.running[t.ID]
+	b, ok := w.running[t.ID]
 	if !ok {
 		return
 	}
 	delete(w.running, t.ID)
-	if a.slot >= 0 {
-		w.lanes[t.Queue][a.slot] = false
+	if b.slot >= 0 {
+		w.lanes[b.queue][b.slot] = false
 	}
-	a.bar.End, a.bar.Status = max(at.UnixMilli(), a.bar.Start), to.String()
+	b.End, b.Status = max(at.UnixMilli(), b.Start), to.String()
 	if to == dagq.Queued {
-		a.bar.Status = "retried"
+		b.Status = "retried"
 	}
-	w.bars[w.nbars%maxBars] = a.bar
+	w.bars[w.nbars%maxBars] = b
 	w.nbars++
 }
 
-// countLocked counts a finish in the second sec.
-func (w *watch) countLocked(sec int64) {
-	w.advanceLocked(sec)
-	if sec > w.bucketAt-int64(len(w.buckets)) {
-		w.buckets[sec%int64(len(w.buckets))]++
+// rateLocked records how many tasks had finished by now (done) and
+// returns the finishes per second since the oldest sample of the last
+// rateSpan (0 at the first).
+func (w *watch) rateLocked(now time.Time, done int) float64 {
+	if w.nsamples == 0 || now.Sub(w.samples[(w.nsamples-1)%maxSamples].at) >= sampleGap {
+		w.samples[w.nsamples%maxSamples] = sample{now, done}
+		w.nsamples++
 	}
-}
-
-// advanceLocked moves the buckets' end to sec, emptying the seconds it
-// passes.
-func (w *watch) advanceLocked(sec int64) {
-	if sec <= w.bucketAt {
-		return
+	// The oldest sample of the last rateSpan, else the newest one.
+	first := w.samples[(w.nsamples-1)%maxSamples]
+	for i := max(w.nsamples-maxSamples, 0); i < w.nsamples; i++ {
+		if sm := w.samples[i%maxSamples]; now.Sub(sm.at) <= rateSpan {
+			first = sm
+			break
+		}
 	}
-	for s := max(w.bucketAt+1, sec-int64(len(w.buckets))+1); s <= sec; s++ {
-		w.buckets[s%int64(len(w.buckets))] = 0
+	if d := now.Sub(first.at); d > 0 {
+		return float64(done-first.done) / d.Seconds()
 	}
-	w.bucketAt = sec
-}
-
-// rateLocked returns finishes per second over the last full seconds
-// (fewer than rateSpan early in a run).
-func (w *watch) rateLocked(now time.Time) float64 {
-	sec := now.Unix()
-	w.advanceLocked(sec)
-	span := int64(rateSpan)
-	if !w.started.IsZero() {
-		span = min(span, max(sec-w.started.Unix(), 1))
-	}
-	n := 0
-	for s := sec - span; s < sec; s++ {
-		n += w.buckets[s%int64(len(w.buckets))]
-	}
-	return float64(n) / float64(span)
+	return 0
 }
 
 // since returns the bars and failures recorded after the counts a page
@@ -185,14 +235,14 @@ func (w *watch) since(nbars, nfails uint64) (bars, running []bar, fails []failur
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	for i := max(nbars, w.nbars-min(w.nbars, maxBars)); i < w.nbars; i++ {
-		bars = append(bars, w.bars[i%maxBars])
+		bars = append(bars, w.bars[i%maxBars].named())
 	}
 	for i := max(nfails, w.nfails-min(w.nfails, maxFails)); i < w.nfails; i++ {
 		fails = append(fails, w.fails[i%maxFails])
 	}
 	running = make([]bar, 0, len(w.running))
-	for _, a := range w.running {
-		running = append(running, a.bar)
+	for _, b := range w.running {
+		running = append(running, b.named())
 	}
 	return bars, running, fails, w.nbars, w.nfails
 }

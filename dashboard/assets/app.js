@@ -101,6 +101,7 @@
     $('controls').hidden = !(u.controls && controlsOn);
     if (document.activeElement !== $('par')) $('par').value = u.parallelism;
     queues(u);
+    $('sampled').hidden = !u.sampled;
     state.bars = state.bars.concat(u.bars || []).slice(-4000);
     state.running = u.running || [];
     state.fails = (u.fails || []).reverse().concat(state.fails).slice(0, 200);
