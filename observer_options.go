@@ -36,8 +36,8 @@ type QueueStatsReader interface {
 }
 
 // Attacher is an optional interface of an [Observer] given to
-// [WithObserver]: [New] calls Attach with the new scheduler before any
-// event, so that the observer can read what the scheduler keeps anyway
+// [WithObserver] or [Scheduler.AddObserver]: [New] (or AddObserver) calls
+// Attach with the scheduler before any event, so that the observer can read what the scheduler keeps anyway
 // ([Scheduler.Tasks]) instead of copying it from events. Attach returns
 // whether Observe should also be given the scheduler's events: one that
 // reads all it needs from the scheduler returns false and costs the run

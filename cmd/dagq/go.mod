@@ -6,6 +6,7 @@ go 1.26.0
 replace (
 	github.com/dagq/dagq => ../..
 	github.com/dagq/dagq/boltstore => ../../boltstore
+	github.com/dagq/dagq/dashboard => ../../dashboard
 	github.com/dagq/dagq/progress => ../../progress
 )
 
@@ -13,6 +14,7 @@ require (
 	github.com/creack/pty v1.1.24
 	github.com/dagq/dagq v0.0.0
 	github.com/dagq/dagq/boltstore v0.0.0
+	github.com/dagq/dagq/dashboard v0.0.0
 	github.com/dagq/dagq/progress v0.0.0
 	github.com/santhosh-tekuri/jsonschema/v6 v6.0.3
 	github.com/stretchr/testify v1.12.1

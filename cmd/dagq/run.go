@@ -36,6 +36,8 @@ type runOptions struct {
 	output   string
 	force    stringList // jobs to run even if cached
 	keepRuns int        // run log directories kept
+	dash     string     // --dashboard: the address to serve the dashboard on ("" for none)
+	dashCtl  bool       // --dashboard-controls
 }
 
 // stringList is a flag that may be given more than once.
@@ -61,6 +63,8 @@ func runCommand(args []string, stdout, stderr io.Writer) int {
 	fs.DurationVar(&o.grace, "grace", 5*time.Second, "when killing a job, time between SIGTERM and SIGKILL")
 	fs.IntVar(&o.jobs, "j", 0, "run at most this many jobs at once, replacing the file's parallelism (0: the file's)")
 	fs.BoolVar(&o.failFast, "fail-fast", false, "on the first failure, kill every job not yet finished")
+	fs.StringVar(&o.dash, "dashboard", "", `serve a live dashboard of the run on this address while it runs (such as "localhost:8080"; ":0" picks a port)`)
+	fs.BoolVar(&o.dashCtl, "dashboard-controls", false, "let the dashboard pause, resume, cancel jobs and resize queues, for requests from this machine")
 	fs.BoolVar(&o.dryRun, "dry-run", false, "print the commands of the jobs that would run, in order and with why, and run nothing")
 	file, targets, code, ok := parseArgs(fs, args)
 	if !ok {
@@ -76,6 +80,9 @@ func runCommand(args []string, stdout, stderr io.Writer) int {
 		return exitBadInput
 	case o.jobs < 0:
 		fmt.Fprintf(stderr, "dagq run: -j %d: want 0 (the file's parallelism) or more\n", o.jobs)
+		return exitBadInput
+	case o.dashCtl && o.dash == "":
+		fmt.Fprintln(stderr, "dagq run: --dashboard-controls needs --dashboard ADDR")
 		return exitBadInput
 	case !slices.Contains(outputModes, o.output):
 		fmt.Fprintf(stderr, "dagq run: --output %q: want %s\n", o.output, strings.Join(outputModes, ", "))
@@ -221,6 +228,15 @@ func runPipeline(p *pipeline, o *runOptions, stdout, stderr io.Writer) int {
 	say := func(msg string) { fmt.Fprint(stderr, msg) }
 	if display != nil {
 		say = display.Print // above the bars
+	}
+	if o.dash != "" {
+		stop, err := serveDashboard(o.dash, o.dashCtl, s, filepath.Base(p.file), logs, say)
+		if err != nil {
+			_ = s.Shutdown(context.Background()) // closes the display too
+			fmt.Fprintf(stderr, "dagq: %v\n", err)
+			return exitBadInput
+		}
+		defer stop()
 	}
 	begin := time.Now()
 	if err := s.Start(context.Background()); err != nil {
