@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Regenerates the pictures of docs/observability.md from examples/trace:
 # the timeline in headless Chromium, the trace in speedscope (a trace
-# viewer that works offline) and the live graph with Graphviz. Not part of
+# viewer that works offline), the live graph with Graphviz and the live
+# dashboard (from its browser test). Not part of
 # the tests; it installs Debian's chromium and graphviz, and speedscope
 # from npm, when they are missing.
 set -euo pipefail
@@ -35,4 +36,7 @@ PY
 shot "file://$work/package/dist/release/index.html#localProfilePath=$work/profile.js" "$img/trace-speedscope.png" 1220 260
 
 dot -Tpng -Gdpi=60 "$work/tiny/graph.dot" -o "$img/graph.png"
+
+# The live dashboard: its browser test saves what it shows mid-run.
+(cd dashboard && DAGQ_SCREENSHOTS="$img" go test -count=1 -run '^TestInTheBrowser$' . >/dev/null)
 ls -l "$img"
