@@ -56,7 +56,7 @@ func (s *Scheduler) Run(ctx context.Context) error {
 }
 
 // Wait blocks until every submitted task is terminal and every event so
-// far has been delivered to the observers given to New (Subscribe
+// far has been delivered to the observers (of New or AddObserver; Subscribe
 // channels may lag). It returns nil if every task since New succeeded,
 // and otherwise a [*RunError] that states the counts and wraps each failed
 // task's [*TaskError]. If ctx ends first it returns ctx.Err().

@@ -95,7 +95,7 @@ const (
 const depsChunk = 4096
 
 // addSinkLocked attaches a sink for o to the event log, from the next
-// event on. quit is nil for observers given to New.
+// event on. quit is nil for observers (of New or AddObserver).
 func (e *engine) addSinkLocked(o Observer, quit chan struct{}) *sink {
 	k := &sink{obs: o, log: e.cfg.logger, quit: quit, l: &e.events, epoch: e.epoch, counts: e.counts}
 	if k.noQueues = !readsQueues(o); !k.noQueues {
@@ -429,7 +429,7 @@ func (e *engine) emitRunLocked(kind EventKind, now int64) {
 	e.publishLocked(r)
 }
 
-// observerSinksLocked returns the sinks of observers given to New.
+// observerSinksLocked returns the sinks of observers (of New or AddObserver).
 func (e *engine) observerSinksLocked() []*sink {
 	var out []*sink
 	for _, k := range e.sinks {
