@@ -29,8 +29,11 @@ type Config struct {
 	// [DefaultPriority].
 	Priority func(int) int
 	// MaxInFlight caps the tasks inserted and not yet finished; more wait
-	// Queued in dagq, in policy order. 0 means no cap beyond the queues'
-	// sizes.
+	// Queued in dagq, in its policy's order. Default 512; -1: no cap
+	// beyond the queues' sizes. River runs what is inserted in its own
+	// order (priority, then insertion), and a submitter that dies leaves
+	// what it inserted to the workers: set it to about twice the workers'
+	// total concurrency to keep dagq's order and little work in flight.
 	MaxInFlight int
 	// MaxAttempts is how many times River may start a job whose worker
 	// died or could not record the outcome (default 5). A handler's own
@@ -44,6 +47,9 @@ type Config struct {
 	// Logger receives connection trouble; default: discarded.
 	Logger *slog.Logger
 }
+
+// DefaultMaxInFlight is [Config.MaxInFlight] when it is 0.
+const DefaultMaxInFlight = 512
 
 // Backend is a [dagq.Backend] that runs portable tasks (submitted with
 // [dagq.Call] and its relatives) as River jobs on worker processes. It
@@ -104,8 +110,13 @@ func New(ctx context.Context, pool *pgxpool.Pool, cfg *Config) (*Backend, error)
 	if c.PollInterval <= 0 {
 		c.PollInterval = 5 * time.Second
 	}
-	if c.MaxInFlight < 0 {
-		return nil, fmt.Errorf("dagq: river: MaxInFlight %d: want ≥ 0", c.MaxInFlight)
+	switch {
+	case c.MaxInFlight == 0:
+		c.MaxInFlight = DefaultMaxInFlight
+	case c.MaxInFlight == -1:
+		c.MaxInFlight = 0 // from here on, 0 is no cap (see Acquire)
+	case c.MaxInFlight < -1:
+		return nil, fmt.Errorf("dagq: river: MaxInFlight %d: want -1 (no cap), 0 (the default) or more", c.MaxInFlight)
 	}
 	log := c.Logger
 	if log == nil {
@@ -262,17 +273,19 @@ func (b *Backend) outcome(ctx context.Context, j *dagq.Job, n *note) (any, error
 		}
 		n = full[0]
 	}
-	switch n.State {
-	case "completed":
-		var o output
-		if len(n.Output) == 0 {
-			return nil, fmt.Errorf("dagq: river: job %d of task %d completed without recording an outcome", n.ID, j.ID)
-		}
+	var o output
+	if len(n.Output) > 0 && string(n.Output) != "null" {
 		if err := json.Unmarshal(n.Output, &o); err != nil {
 			return nil, fmt.Errorf("dagq: river: job %d: bad outcome: %w", n.ID, err)
 		}
-		if o.Error != "" || o.Panic {
-			return nil, &RemoteError{Handler: j.Handler, JobID: n.ID, Message: o.Error, Panic: o.Panic, Stack: o.Stack}
+	}
+	if o.Error != "" || o.Panic {
+		return nil, &RemoteError{Handler: j.Handler, JobID: n.ID, Message: o.Error, Panic: o.Panic, Stack: o.Stack}
+	}
+	switch n.State {
+	case "completed":
+		if len(n.Output) == 0 || string(n.Output) == "null" {
+			return nil, fmt.Errorf("dagq: river: job %d of task %d completed without recording an outcome", n.ID, j.ID)
 		}
 		return dagq.JSONResult(o.Value), nil
 	case "cancelled":

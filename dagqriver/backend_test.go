@@ -110,10 +110,13 @@ func TestLayeredDAGThroughTwoWorkersMatchesLocal(t *testing.T) {
 	obs.requireExactlyOnce(t, levels*width)
 }
 
-func TestWorkerKilledMidRunTheRunStillCompletes(t *testing.T) {
+// TestDeadWorkerIsNoticedInSeconds kills a worker while it runs jobs: the
+// other worker notices that its heartbeats stopped and runs them again,
+// with the default settings (River's own rescue would wait a day).
+func TestDeadWorkerIsNoticedInSeconds(t *testing.T) {
 	pool := testPool(t)
 	h := newTestHandlers()
-	victim := startWorker(t, testQueue(t), 2*time.Second)
+	victim := startWorker(t, testQueue(t), 0)
 	obs := newFinishCounter()
 	s := remoteScheduler(t, pool, Config{}, dagq.WithObserver(obs))
 	q, err := s.Queue("remote", 100)
@@ -129,8 +132,12 @@ func TestWorkerKilledMidRunTheRunStillCompletes(t *testing.T) {
 	require.NoError(t, s.Start(t.Context()))
 	require.Eventually(t, func() bool { return s.Stats().Succeeded >= 10 }, time.Minute, 5*time.Millisecond)
 	require.NoError(t, victim.Process.Signal(syscall.SIGKILL))
-	startWorker(t, testQueue(t), 2*time.Second)
-	require.NoError(t, s.Wait(t.Context()))
+	killed := time.Now()
+	startWorker(t, testQueue(t), 0)
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute) // River's own rescue would take a day
+	defer cancel()
+	require.NoError(t, s.Wait(ctx))
+	t.Logf("the run ended %v after the worker was killed (defaults: heartbeat 1 s, DeadAfter 5 s; 1.5 s tasks)", time.Since(killed))
 	require.NoError(t, s.Shutdown(t.Context()))
 
 	obs.requireExactlyOnce(t, len(naps))
@@ -140,8 +147,9 @@ func TestWorkerKilledMidRunTheRunStillCompletes(t *testing.T) {
 		require.Equal(t, map[bool]int{true: 10, false: 1500}[i < 10], v)
 	}
 	var rerun int
-	require.NoError(t, pool.QueryRow(t.Context(), `SELECT count(*) FROM river_job WHERE queue = $1 AND attempt > 1`, testQueue(t)).Scan(&rerun))
-	require.Positive(t, rerun, "no job was run again after the worker died")
+	require.NoError(t, pool.QueryRow(t.Context(), `SELECT count(*) FROM river_job WHERE queue = $1 AND attempt > 1
+		AND errors[1]->>'error' LIKE 'dagq: river: worker % stopped sending heartbeats'`, testQueue(t)).Scan(&rerun))
+	require.Equal(t, 40, rerun, "the 40 jobs running on the dead worker, and only those, ran again")
 }
 
 func TestCancelCancelsTheRiverJob(t *testing.T) {
@@ -195,6 +203,6 @@ func TestRefusals(t *testing.T) {
 	require.Error(t, s.Run(t.Context()))
 	require.NoError(t, s.Shutdown(t.Context()))
 
-	_, err := New(t.Context(), pool, &Config{MaxInFlight: -1})
-	require.ErrorContains(t, err, "MaxInFlight -1")
+	_, err := New(t.Context(), pool, &Config{MaxInFlight: -2})
+	require.ErrorContains(t, err, "MaxInFlight -2: want -1 (no cap), 0 (the default) or more")
 }

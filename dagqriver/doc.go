@@ -22,6 +22,7 @@
 //	err := dagqriver.RunWorker(ctx, pool, registry, &dagqriver.WorkerConfig{})
 //
 // Execution is at least once: a task whose worker died is run again on
-// another worker once River rescues its job (see
-// [WorkerConfig.RescueStuckJobsAfter]). See docs/distributed.md.
+// another worker once the worker's heartbeats have stopped for
+// [WorkerConfig.DeadAfter] (5 s by default). A failed task is a discarded
+// River job, as River's UI and metrics expect. See docs/distributed.md.
 package dagqriver

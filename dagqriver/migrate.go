@@ -13,7 +13,8 @@ import (
 const channel = "dagq_river_done"
 
 // triggerSQL makes River's job table NOTIFY the submitters when a dagq
-// job completes, is discarded or cancelled. The payload carries the
+// job completes, is discarded or cancelled, and creates the table of the
+// workers' heartbeats (heartbeat.go). The payload carries the
 // outcome when it fits in a notification, else "big" and the submitter
 // reads the row.
 const triggerSQL = `
@@ -34,13 +35,15 @@ BEGIN
 END
 $$;
 DROP TRIGGER IF EXISTS dagq_river_job_done ON river_job;
+CREATE TABLE IF NOT EXISTS dagq_river_worker (id text PRIMARY KEY, seen_at timestamptz NOT NULL);
 CREATE TRIGGER dagq_river_job_done AFTER UPDATE OF state ON river_job FOR EACH ROW
 	WHEN (NEW.kind = '` + kind + `' AND NEW.state IN ('completed', 'discarded', 'cancelled') AND OLD.state IS DISTINCT FROM NEW.state)
 	EXECUTE FUNCTION dagq_river_job_done();
 `
 
 // Migrate brings the database up to date: River's own migrations (its
-// migrator), then dagq's trigger on River's job table. Nothing migrates
+// migrator), then dagq's trigger on River's job table and its table of
+// worker heartbeats. Nothing migrates
 // on import or in [New]: call Migrate once, from a deployment step or a
 // test. It is idempotent and safe to run from several processes at once.
 // It uses River's tables in the connection's default schema.
@@ -69,12 +72,13 @@ func Migrate(ctx context.Context, pool *pgxpool.Pool) error {
 // checkMigrated returns a clear error if Migrate has not run.
 func checkMigrated(ctx context.Context, pool *pgxpool.Pool) error {
 	var ok bool
-	err := pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = 'dagq_river_job_done')`).Scan(&ok)
+	err := pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = 'dagq_river_job_done')
+		AND to_regclass('dagq_river_worker') IS NOT NULL`).Scan(&ok)
 	switch {
 	case err != nil:
 		return fmt.Errorf("dagq: river: the database is not reachable: %w", err)
 	case !ok:
-		return fmt.Errorf("dagq: river: the database has no dagq trigger on River's job table: call dagqriver.Migrate first")
+		return fmt.Errorf("dagq: river: the database lacks dagq's trigger on River's job table or its workers table: call dagqriver.Migrate first")
 	}
 	return nil
 }

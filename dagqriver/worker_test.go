@@ -27,6 +27,13 @@ func TestRemotePanicAndErrorsFailTheTask(t *testing.T) {
 	require.Equal(t, "remote kaboom", re.Message)
 	require.Contains(t, re.Stack, "panic")
 	require.ErrorContains(t, err, `handler "boom" panicked on a worker`)
+	var state, lastErr string
+	require.NoError(t, pool.QueryRow(t.Context(), `SELECT state, errors[array_length(errors, 1)]->>'error' FROM river_job WHERE id = $1`, re.JobID).Scan(&state, &lastErr))
+	require.Equal(t, "discarded", state, "a failed task is a failed River job")
+	require.Equal(t, "remote kaboom", lastErr)
+	var failedFirst string
+	require.NoError(t, pool.QueryRow(t.Context(), `SELECT state FROM river_job WHERE queue = $1 AND args->>'handler' = 'once' AND (args->>'attempt')::int = 1`, testQueue(t)).Scan(&failedFirst))
+	require.Equal(t, "discarded", failedFirst, "the failed attempt of a retried task too")
 
 	v, err := flaky.Get(t.Context())
 	require.NoError(t, err)
@@ -44,6 +51,43 @@ func TestRunWorkerRefusesBadConfigurations(t *testing.T) {
 	require.ErrorContains(t, RunWorker(t.Context(), pool, nil, nil), "nil registry")
 	err := RunWorker(t.Context(), pool, dagq.NewRegistry(), &WorkerConfig{Queues: map[string]int{"q": 0}})
 	require.ErrorContains(t, err, `queue "q": want at least 1 worker, not 0`)
+	err = RunWorker(t.Context(), pool, dagq.NewRegistry(), &WorkerConfig{JobTimeout: time.Hour, RescueStuckJobsAfter: time.Hour})
+	require.ErrorContains(t, err, "RescueStuckJobsAfter 1h0m0s: want more than JobTimeout 1h0m0s")
+}
+
+func TestWorkerSettings(t *testing.T) {
+	log := testLogger()
+	rc, hb, err := riverConfig(&WorkerConfig{}, nil, log)
+	require.NoError(t, err)
+	require.Equal(t, time.Second, hb.every)
+	require.Equal(t, 5*time.Second, hb.deadAfter)
+	require.Equal(t, time.Duration(-1), rc.JobTimeout, "no job timeout: a task's own Timeout applies")
+	require.Equal(t, 24*time.Hour, rc.RescueStuckJobsAfter)
+	require.Regexp(t, `^dagq_.+_\d+_[0-9a-f]{12}$`, rc.ID)
+
+	rc, _, err = riverConfig(&WorkerConfig{JobTimeout: 30 * time.Hour, CompletedRetention: time.Minute, FailedRetention: -1, CancelledRetention: time.Hour}, nil, log)
+	require.NoError(t, err)
+	require.Equal(t, 31*time.Hour, rc.RescueStuckJobsAfter, "the rescue comes after the timeout")
+	require.Equal(t, time.Minute, rc.CompletedJobRetentionPeriod)
+	require.Equal(t, time.Duration(-1), rc.DiscardedJobRetentionPeriod)
+	require.Equal(t, time.Hour, rc.CancelledJobRetentionPeriod)
+
+	rc, hb, err = riverConfig(&WorkerConfig{Heartbeat: -1}, nil, log)
+	require.NoError(t, err)
+	require.Negative(t, hb.every, "no heartbeat")
+	require.Equal(t, time.Hour, rc.JobTimeout, "River's rescuer rescues only jobs that timed out")
+	require.Equal(t, 2*time.Hour, rc.RescueStuckJobsAfter)
+
+	for cfg, want := range map[*WorkerConfig]string{
+		{Heartbeat: time.Second, DeadAfter: 2 * time.Second}: "want DeadAfter more than twice Heartbeat",
+		{Heartbeat: -5}:  "want DeadAfter more than twice Heartbeat",
+		{JobTimeout: -2}: "JobTimeout -2ns: want -1 (none) or more than 0",
+		{JobTimeout: time.Hour, RescueStuckJobsAfter: time.Minute}:   "RescueStuckJobsAfter 1m0s: want more than JobTimeout 1h0m0s",
+		{JobTimeout: time.Minute, RescueStuckJobsAfter: time.Minute}: "want more than JobTimeout",
+	} {
+		_, _, err := riverConfig(cfg, nil, log)
+		require.ErrorContains(t, err, want)
+	}
 }
 
 func TestRunWorkerStopsWhenItsContextEnds(t *testing.T) {
