@@ -115,21 +115,27 @@ var completionModes = []struct {
 
 // BenchmarkIndependentTasks runs 1,000 independent no-op tasks per
 // iteration through a worker process, which completes each job in its own
-// transaction (the default) or leaves it to River's batch completer.
+// transaction (the default) or leaves it to River's batch completer, with
+// MaxInFlight at its default and with no cap.
 func BenchmarkIndependentTasks(b *testing.B) {
 	for _, mode := range completionModes {
-		b.Run(mode.name, func(b *testing.B) {
-			h := newTestHandlers()
-			s, q := benchScheduler(b, Config{}, mode.env...)
-			b.ResetTimer()
-			for b.Loop() {
-				for i := range benchTasks {
-					dagq.Call(q, h.seed, i)
+		for _, inFlight := range []struct {
+			name string
+			n    int
+		}{{"in-flight-default", 0}, {"in-flight-no-cap", -1}} {
+			b.Run(mode.name+"/"+inFlight.name, func(b *testing.B) {
+				h := newTestHandlers()
+				s, q := benchScheduler(b, Config{MaxInFlight: inFlight.n}, mode.env...)
+				b.ResetTimer()
+				for b.Loop() {
+					for i := range benchTasks {
+						dagq.Call(q, h.seed, i)
+					}
+					require.NoError(b, s.Wait(b.Context()))
 				}
-				require.NoError(b, s.Wait(b.Context()))
-			}
-			b.ReportMetric(float64(b.N*benchTasks)/b.Elapsed().Seconds(), "tasks/s")
-		})
+				b.ReportMetric(float64(b.N*benchTasks)/b.Elapsed().Seconds(), "tasks/s")
+			})
+		}
 	}
 }
 
