@@ -11,15 +11,17 @@ import (
 // kind is the River job kind of every dagq task.
 const kind = "dagq"
 
-// jobArgs are a River job's arguments: the task and its handler call. The
-// run, task and attempt identify the job: inserting it again is a no-op.
+// jobArgs are a River job's arguments: the task and its handler call.
+// They all identify the job (River's unique args): inserting it again is
+// a no-op, and a restarted submitter whose task ID now stands for another
+// task gets a job of its own.
 type jobArgs struct {
 	Run     string          `json:"run" river:"unique"`
 	Task    uint64          `json:"task" river:"unique"`
 	Attempt int             `json:"attempt" river:"unique"`
-	Name    string          `json:"name,omitempty"`
-	Handler string          `json:"handler"`
-	Args    json.RawMessage `json:"args"`
+	Name    string          `json:"name,omitempty" river:"unique"`
+	Handler string          `json:"handler" river:"unique"`
+	Args    json.RawMessage `json:"args" river:"unique"`
 }
 
 // Kind implements river.JobArgs.

@@ -44,6 +44,19 @@ type Config struct {
 	// unfinished jobs, should a notification be missed (default 5 s). It
 	// always does after the listening connection was re-established.
 	PollInterval time.Duration
+	// RunID names the run's jobs in the database (at most 128 bytes).
+	// Default: random, new for each backend. A submitter restarted after
+	// a crash with the same RunID, submitting the same tasks in the same
+	// order (so that they get the same task IDs), re-attaches to its
+	// predecessor's jobs: a task whose job completed is answered from its
+	// row without running again, a job still queued or running is waited
+	// for instead of inserted again, and only what was never inserted is.
+	// A job is its run, task ID, attempt, name, handler and arguments: a
+	// task that differs from the one the ID had before gets a job of its
+	// own, never another task's result. Two live backends must not share a
+	// RunID. [CancelRun] cancels the unfinished jobs of a run abandoned for
+	// good. See docs/distributed.md.
+	RunID string
 	// Logger receives connection trouble; default: discarded.
 	Logger *slog.Logger
 }
@@ -117,6 +130,8 @@ func New(ctx context.Context, pool *pgxpool.Pool, cfg *Config) (*Backend, error)
 		c.MaxInFlight = 0 // from here on, 0 is no cap (see Acquire)
 	case c.MaxInFlight < -1:
 		return nil, fmt.Errorf("dagq: river: MaxInFlight %d: want -1 (no cap), 0 (the default) or more", c.MaxInFlight)
+	case len(c.RunID) > 128:
+		return nil, fmt.Errorf("dagq: river: RunID of %d bytes: want at most 128", len(c.RunID))
 	}
 	log := c.Logger
 	if log == nil {
@@ -132,10 +147,14 @@ func New(ctx context.Context, pool *pgxpool.Pool, cfg *Config) (*Backend, error)
 	if err != nil {
 		return nil, fmt.Errorf("dagq: river: %w", err)
 	}
-	var id [8]byte
-	_, _ = rand.Read(id[:])
+	run := c.RunID
+	if run == "" {
+		var id [8]byte
+		_, _ = rand.Read(id[:]) // crypto/rand.Read never fails
+		run = hex.EncodeToString(id[:])
+	}
 	b := &Backend{
-		pool: pool, client: client, cfg: c, run: hex.EncodeToString(id[:]), log: log,
+		pool: pool, client: client, cfg: c, run: run, log: log,
 		waiting: map[waitKey]*waiter{}, gone: make(chan struct{}),
 	}
 	b.ins = &inserter{client: client}
@@ -150,6 +169,10 @@ func New(ctx context.Context, pool *pgxpool.Pool, cfg *Config) (*Backend, error)
 	go b.pollLoop(lctx)
 	return b, nil
 }
+
+// RunID returns the ID of the backend's run: [Config.RunID], or the
+// random one it was given.
+func (b *Backend) RunID() string { return b.run }
 
 // Close stops listening; Run calls still waiting return an error. It
 // blocks until the backend's goroutines have exited. Calling it twice is

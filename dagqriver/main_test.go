@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -30,6 +31,7 @@ const (
 	dbEnv     = "DAGQ_TEST_DATABASE_URL"
 
 	rawWorkerEnv = "DAGQ_RIVER_TEST_RAW_WORKER" // a plain River worker, for benchmarks
+	submitterEnv = "DAGQ_RIVER_TEST_SUBMITTER"  // queue,run,dir,n,ms: a submitter (submitterMain)
 	batchEnv     = "DAGQ_RIVER_TEST_BATCH"      // WorkerConfig.BatchCompletion
 )
 
@@ -39,6 +41,9 @@ func TestMain(m *testing.M) {
 	}
 	if q := os.Getenv(rawWorkerEnv); q != "" {
 		os.Exit(rawWorkerMain(q))
+	}
+	if spec := os.Getenv(submitterEnv); spec != "" {
+		os.Exit(submitterMain(spec))
 	}
 	if os.Getenv(dbEnv) == "" && os.Getenv("CI") != "true" {
 		fmt.Fprintf(os.Stderr, "!! %s is not set: the tests that need PostgreSQL are SKIPPED (run them through scripts/postgres.sh)\n", dbEnv)
@@ -57,6 +62,13 @@ type testHandlers struct {
 	once  *dagq.Handler[string, string]
 	large *dagq.Handler[int, string]
 	mark  *dagq.Handler[string, string]
+	tally *dagq.Handler[tallyArgs, int]
+}
+
+// tallyArgs are the arguments of the tally handler.
+type tallyArgs struct {
+	Path string
+	MS   int
 }
 
 func newTestHandlers() *testHandlers {
@@ -91,6 +103,22 @@ func newTestHandlers() *testHandlers {
 			return "second call", nil
 		}),
 		large: dagq.Handle(reg, "large", func(_ context.Context, n int) (string, error) { return strings.Repeat("x", n), nil }),
+		// tally sleeps MS milliseconds (or until cancelled), then appends a
+		// line to Path: the file counts the handler's complete runs.
+		tally: dagq.Handle(reg, "tally", func(ctx context.Context, a tallyArgs) (int, error) {
+			select {
+			case <-time.After(time.Duration(a.MS) * time.Millisecond):
+			case <-ctx.Done():
+				return 0, ctx.Err()
+			}
+			f, err := os.OpenFile(a.Path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+			if err != nil {
+				return 0, err
+			}
+			defer f.Close()
+			_, err = f.WriteString("ran\n")
+			return a.MS, err
+		}),
 		// mark leaves a file at path, the proof that it ran.
 		mark: dagq.Handle(reg, "mark", func(_ context.Context, path string) (string, error) {
 			time.Sleep(20 * time.Millisecond)
@@ -116,6 +144,49 @@ func workerMain(queue string) int {
 		BatchCompletion:      os.Getenv(batchEnv) != "",
 		Logger:               testLogger(),
 	})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	return 0
+}
+
+// submitterMain is a submitting process: on the River queue of spec
+// ("queue,run,dir,n,ms") and with RunID run, it submits n tally tasks of
+// ms milliseconds (files dir/a000…) and a dependent tally of 10 ms for
+// each (dir/b000…), in the same order every time, and waits for them.
+func submitterMain(spec string) int {
+	f := strings.Split(spec, ",")
+	n, _ := strconv.Atoi(f[3])
+	ms, _ := strconv.Atoi(f[4])
+	ctx := context.Background()
+	pool, err := pgxpool.New(ctx, os.Getenv(dbEnv))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer pool.Close()
+	b, err := New(ctx, pool, &Config{RunID: f[1], Queue: func(string) string { return f[0] }, PollInterval: time.Second})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer b.Close()
+	s := dagq.New(dagq.WithBackend("river", b), dagq.WithDefaultBackend("river"))
+	q, err := s.Queue("remote", 1000)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	h := newTestHandlers()
+	for i := range n {
+		a := dagq.Call(q, h.tally, tallyArgs{filepath.Join(f[2], fmt.Sprintf("a%03d", i)), ms + i*10})
+		dagq.Call(q, h.tally, tallyArgs{filepath.Join(f[2], fmt.Sprintf("b%03d", i)), 10}, dagq.After(a))
+	}
+	err = s.Run(ctx)
+	if serr := s.Shutdown(ctx); err == nil {
+		err = serr
+	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
