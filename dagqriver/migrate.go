@@ -13,8 +13,8 @@ import (
 const channel = "dagq_river_done"
 
 // triggerSQL makes River's job table NOTIFY the submitters when a dagq
-// job completes, is discarded or cancelled, and creates the table of the
-// workers' heartbeats (heartbeat.go). The payload carries the
+// job completes, is discarded or cancelled, and creates the tables of the
+// workers' heartbeats (heartbeat.go) and of Store's results (store.go). The payload carries the
 // outcome when it fits in a notification, else "big" and the submitter
 // reads the row.
 const triggerSQL = `
@@ -36,14 +36,15 @@ END
 $$;
 DROP TRIGGER IF EXISTS dagq_river_job_done ON river_job;
 CREATE TABLE IF NOT EXISTS dagq_river_worker (id text PRIMARY KEY, seen_at timestamptz NOT NULL);
+CREATE TABLE IF NOT EXISTS dagq_river_result (key text PRIMARY KEY, type text NOT NULL, value bytea NOT NULL, saved_at timestamptz NOT NULL);
 CREATE TRIGGER dagq_river_job_done AFTER UPDATE OF state ON river_job FOR EACH ROW
 	WHEN (NEW.kind = '` + kind + `' AND NEW.state IN ('completed', 'discarded', 'cancelled') AND OLD.state IS DISTINCT FROM NEW.state)
 	EXECUTE FUNCTION dagq_river_job_done();
 `
 
 // Migrate brings the database up to date: River's own migrations (its
-// migrator), then dagq's trigger on River's job table and its table of
-// worker heartbeats. Nothing migrates
+// migrator), then dagq's trigger on River's job table and its tables of
+// worker heartbeats and of [Store] results. Nothing migrates
 // on import or in [New]: call Migrate once, from a deployment step or a
 // test. It is idempotent and safe to run from several processes at once.
 // It uses River's tables in the connection's default schema.
@@ -73,12 +74,12 @@ func Migrate(ctx context.Context, pool *pgxpool.Pool) error {
 func checkMigrated(ctx context.Context, pool *pgxpool.Pool) error {
 	var ok bool
 	err := pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = 'dagq_river_job_done')
-		AND to_regclass('dagq_river_worker') IS NOT NULL`).Scan(&ok)
+		AND to_regclass('dagq_river_worker') IS NOT NULL AND to_regclass('dagq_river_result') IS NOT NULL`).Scan(&ok)
 	switch {
 	case err != nil:
 		return fmt.Errorf("dagq: river: the database is not reachable: %w", err)
 	case !ok:
-		return fmt.Errorf("dagq: river: the database lacks dagq's trigger on River's job table or its workers table: call dagqriver.Migrate first")
+		return fmt.Errorf("dagq: river: the database lacks dagq's trigger on River's job table or its tables: call dagqriver.Migrate first")
 	}
 	return nil
 }
