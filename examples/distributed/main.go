@@ -7,7 +7,9 @@
 // runs it against a throwaway database (its URL in DAGQ_TEST_DATABASE_URL;
 // -db names another). The submitter migrates the database, starts two
 // worker processes, counts the words of each document on the workers,
-// adds the counts up, prints them and stops the workers.
+// adds the counts up, prints them and stops the workers. With -run NAME,
+// a submitter killed mid-run and started again with the same name takes
+// the results its jobs left and runs only the rest.
 package main
 
 import (
@@ -58,6 +60,7 @@ var docs = []string{
 func main() {
 	db := flag.String("db", cmp.Or(os.Getenv("DATABASE_URL"), os.Getenv("DAGQ_TEST_DATABASE_URL")), "PostgreSQL URL")
 	worker := flag.Bool("worker", false, "run as a worker process")
+	run := flag.String("run", "", "name the run (dagqriver.Config.RunID): started again with the same name after a crash, the submitter re-attaches to its jobs")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -72,7 +75,7 @@ func main() {
 	if *worker {
 		err = dagqriver.RunWorker(ctx, pool, registry, &dagqriver.WorkerConfig{})
 	} else {
-		err = submit(ctx, pool, *db)
+		err = submit(ctx, pool, *db, *run)
 	}
 	if err != nil {
 		log.Fatal(err)
@@ -80,7 +83,9 @@ func main() {
 }
 
 // submit runs the pipeline on two worker processes.
-func submit(ctx context.Context, pool *pgxpool.Pool, db string) error {
+// The workers' defaults (a heartbeat every second, dead after 5 s of
+// silence) run a killed worker's jobs elsewhere within seconds.
+func submit(ctx context.Context, pool *pgxpool.Pool, db, run string) error {
 	if err := dagqriver.Migrate(ctx, pool); err != nil {
 		return err
 	}
@@ -95,7 +100,7 @@ func submit(ctx context.Context, pool *pgxpool.Pool, db string) error {
 		}()
 	}
 
-	b, err := dagqriver.New(ctx, pool, &dagqriver.Config{})
+	b, err := dagqriver.New(ctx, pool, &dagqriver.Config{RunID: run})
 	if err != nil {
 		return err
 	}
