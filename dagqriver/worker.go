@@ -61,10 +61,12 @@ type WorkerConfig struct {
 	// 2.3 kB with its indexes: at 700 tasks/s, a day of completed rows is
 	// about 140 GB; lower CompletedRetention for long busy runs.
 	CompletedRetention, FailedRetention, CancelledRetention time.Duration
-	// BatchCompletion lets River's batch completer mark jobs completed, in
-	// groups: more throughput, but each task waits up to ≈ 250 ms longer.
-	// By default each job is completed in its own transaction, as soon as
-	// its handler returns, which a DAG's critical path pays once per level.
+	// BatchCompletion lets River's batch completer mark jobs completed, on
+	// its own clock: each task waits up to ≈ 250 ms longer, which a DAG's
+	// critical path pays once per level. By default the worker completes
+	// jobs itself by group commit: a job that finishes alone is completed
+	// at once, and the jobs that finish while a completion is on its way go
+	// together in the next one.
 	BatchCompletion bool
 	// ShutdownTimeout is how long RunWorker lets running handlers finish
 	// once ctx ended before it cancels them (default 10 s); their jobs are
@@ -80,6 +82,7 @@ type worker struct {
 	pool  *pgxpool.Pool
 	reg   *dagq.Registry
 	batch bool
+	done  *completer // completes jobs unless batch
 }
 
 // RunWorker works dagq jobs with reg's handlers until ctx ends: it is the
@@ -91,7 +94,7 @@ type worker struct {
 //
 // A handler's error or panic is recorded as the job's outcome and fails
 // the dagq task: the job is discarded (River's failed state; River does
-// not retry it). A job is completed in the same transaction that records
+// not retry it). A job is completed in the same statement that records
 // its result. The worker sends heartbeats (see [WorkerConfig.Heartbeat])
 // and runs again the jobs of workers that stopped sending theirs.
 func RunWorker(ctx context.Context, pool *pgxpool.Pool, reg *dagq.Registry, cfg *WorkerConfig) error {
@@ -123,7 +126,7 @@ func RunWorker(ctx context.Context, pool *pgxpool.Pool, reg *dagq.Registry, cfg 
 		return fmt.Errorf("dagq: river: RunWorker: %w", err)
 	}
 	rc.Workers = river.NewWorkers()
-	river.AddWorker(rc.Workers, &worker{pool: pool, reg: reg, batch: cfg.BatchCompletion})
+	river.AddWorker(rc.Workers, &worker{pool: pool, reg: reg, batch: cfg.BatchCompletion, done: &completer{pool: pool}})
 	client, err := river.NewClient(riverpgxv5.New(pool), rc)
 	if err != nil {
 		return fmt.Errorf("dagq: river: RunWorker: %w", err)
@@ -220,21 +223,20 @@ func (w *worker) Work(ctx context.Context, job *river.Job[jobArgs]) error {
 	if o.Error != "" || o.Panic {
 		return w.discard(ctx, job, o)
 	}
-	if err := river.RecordOutput(ctx, o); err != nil {
-		return fmt.Errorf("dagq: river: recording the outcome: %w", err)
-	}
 	if w.batch {
+		if err := river.RecordOutput(ctx, o); err != nil {
+			return fmt.Errorf("dagq: river: recording the outcome: %w", err)
+		}
 		return nil
 	}
-	tx, err := w.pool.Begin(ctx)
+	b, err := json.Marshal(o)
 	if err != nil {
-		return err
+		return fmt.Errorf("dagq: river: recording the outcome: %w", err)
 	}
-	defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
-	if _, err := river.JobCompleteTx[*riverpgxv5.Driver](ctx, tx, job); err != nil {
-		return err
+	if err := w.done.complete(job.ID, b); err != nil {
+		return fmt.Errorf("dagq: river: completing the job: %w", err)
 	}
-	return tx.Commit(ctx)
+	return nil
 }
 
 // discardSQL marks a running job failed for good (River's discarded
