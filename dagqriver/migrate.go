@@ -53,6 +53,18 @@ func Migrate(ctx context.Context, pool *pgxpool.Pool) error {
 	if err != nil {
 		return fmt.Errorf("dagq: river: migrate: %w", err)
 	}
+	// River's migrator alone is not safe from several processes at once:
+	// a session lock makes them take turns, and the later ones find
+	// nothing to do.
+	lock, err := pool.Acquire(ctx)
+	if err != nil {
+		return fmt.Errorf("dagq: river: migrate: %w", err)
+	}
+	defer lock.Release()
+	if _, err := lock.Exec(ctx, `SELECT pg_advisory_lock(7206384114)`); err != nil {
+		return fmt.Errorf("dagq: river: migrate: %w", err)
+	}
+	defer func() { _, _ = lock.Exec(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock(7206384114)`) }()
 	if _, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
 		return fmt.Errorf("dagq: river: migrate River: %w", err)
 	}
