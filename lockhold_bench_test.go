@@ -58,7 +58,8 @@ func holdTasks() int {
 
 // BenchmarkLockHold cancels the head of a chain of holdTasks tasks (every
 // one is killed) and shuts down a scheduler holding holdTasks blocked
-// tasks, and reports the longest hold of the lock seen meanwhile
+// tasks, readies holdTasks tasks at once into a heap-ordered queue (the
+// default policy, by weight), and reports the longest hold of the lock seen meanwhile
 // ("max-hold-ms", by a goroutine calling Queue.Counts in a loop) and how long a
 // task submitted to an unrelated queue just then took to start
 // ("other-start-ms": no task starts before the kill is done):
@@ -127,6 +128,32 @@ func BenchmarkLockHold(b *testing.B) {
 			}()
 			_ = s.Shutdown(ctx)
 			hold = max(hold, p.end())
+		}
+		b.ReportMetric(float64(hold.Microseconds())/1000, "max-hold-ms")
+	})
+	b.Run("ready", func(b *testing.B) {
+		var hold time.Duration
+		for range b.N {
+			b.StopTimer()
+			s := dagq.New()
+			q, _ := s.Queue("ready", 1) // one worker, so that the probe is not kept waiting for a processor
+			gate := make(chan struct{})
+			blocker := dagq.Submit(q, func(context.Context) (int, error) { <-gate; return 0, nil })
+			for i := range n {
+				dagq.Submit(q, empty, dagq.After(blocker), dagq.Weight(float64(i%1000)))
+			}
+			if err := s.Start(ctx); err != nil {
+				b.Fatal(err)
+			}
+			b.StartTimer()
+			p := probeHolds(q)
+			close(gate)
+			if err := s.Wait(ctx); err != nil {
+				b.Fatal(err)
+			}
+			hold = max(hold, p.end())
+			b.StopTimer()
+			_ = s.Shutdown(ctx)
 		}
 		b.ReportMetric(float64(hold.Microseconds())/1000, "max-hold-ms")
 	})

@@ -1,13 +1,21 @@
 // Package keyheap is a binary max-heap of values ranked by two float64
 // keys: higher first key first, then higher second key. Comparing keys
 // needs no call, which keeps sifting as fast as a hand-written heap for
-// each value type. A Heap is not safe for concurrent use: its owner
-// guards it.
+// each value type. Its entries are kept in fixed-size chunks, so that
+// growing a heap never copies more than one chunk: readying millions of
+// tasks at once costs no pause longer than a small heap's. A Heap is not
+// safe for concurrent use: its owner guards it.
 package keyheap
 
-import (
-	"math"
-	"slices"
+import "math"
+
+const (
+	chunkShift = 12
+	// ChunkSize is how many entries a full chunk holds; a heap of up to
+	// ChunkSize entries is one slice that grows by doubling.
+	ChunkSize = 1 << chunkShift
+	chunkMask = ChunkSize - 1
+	firstSize = 16
 )
 
 // Entry is a value with its keys.
@@ -24,11 +32,57 @@ func (e *Entry[V]) before(f *Entry[V]) bool {
 // Heap is a max-heap of entries. The zero value is empty and ready to
 // use.
 type Heap[V any] struct {
-	h []Entry[V]
+	// A heap that never held more than ChunkSize entries keeps them in
+	// small, which grows by doubling. A larger one keeps entry i in
+	// chunks[i>>chunkShift][i&chunkMask], the first chunk being small's
+	// array.
+	small  []Entry[V]
+	chunks []*[ChunkSize]Entry[V]
+	n      int
+	spare  *[ChunkSize]Entry[V] // the last chunk emptied, kept so that a heap around a chunk boundary does not allocate
 }
 
 // Len returns the number of entries.
-func (h *Heap[V]) Len() int { return len(h.h) }
+func (h *Heap[V]) Len() int { return h.n }
+
+// at returns entry i, which must be within the heap's storage.
+func (h *Heap[V]) at(i int) *Entry[V] { return at(h.small, h.chunks, i) }
+
+// at returns entry i of a heap's storage, small or chunks.
+func at[V any](small []Entry[V], chunks []*[ChunkSize]Entry[V], i int) *Entry[V] {
+	if chunks == nil {
+		return &small[i]
+	}
+	return &chunks[i>>chunkShift][i&chunkMask]
+}
+
+// capacity returns how many entries the storage holds.
+func (h *Heap[V]) capacity() int {
+	if h.chunks == nil {
+		return len(h.small)
+	}
+	return len(h.chunks) << chunkShift
+}
+
+// grow makes room for one more entry: small doubles up to ChunkSize,
+// then whole chunks are added.
+func (h *Heap[V]) grow() {
+	switch {
+	case len(h.small) == 0 && h.chunks == nil:
+		h.small = make([]Entry[V], firstSize)
+	case len(h.small) < ChunkSize && h.chunks == nil:
+		h.small = append(h.small, make([]Entry[V], len(h.small))...)[:2*len(h.small)]
+	default:
+		if h.chunks == nil {
+			h.chunks, h.small = append(h.chunks, (*[ChunkSize]Entry[V])(h.small)), nil
+		}
+		c := h.spare
+		if c == nil {
+			c = new([ChunkSize]Entry[V])
+		}
+		h.chunks, h.spare = append(h.chunks, c), nil
+	}
+}
 
 // Push adds v with keys k1, k2. A NaN first key, which compares false
 // with everything and would break the heap's order, ranks as -Inf.
@@ -36,88 +90,109 @@ func (h *Heap[V]) Push(k1, k2 float64, v V) {
 	if k1 != k1 {
 		k1 = math.Inf(-1)
 	}
-	if len(h.h) == cap(h.h) {
-		h.h = slices.Grow(h.h, len(h.h)) // doubling: append grows large slices by 1.25×, copying 5 entries per push
+	if h.n == h.capacity() {
+		h.grow()
 	}
-	h.h = append(h.h, Entry[V]{k1, k2, v})
-	h.up(len(h.h) - 1)
+	h.n++
+	h.up(h.n-1, Entry[V]{k1, k2, v})
 }
 
 // Top returns the highest entry, or nil if the heap is empty. It stays
 // valid until the heap changes.
 func (h *Heap[V]) Top() *Entry[V] {
-	if len(h.h) == 0 {
+	if h.n == 0 {
 		return nil
 	}
-	return &h.h[0]
+	return h.at(0)
 }
 
 // Pop removes the highest entry, which must exist, and returns its value.
 func (h *Heap[V]) Pop() V {
-	v := h.h[0].V
-	last := len(h.h) - 1
-	h.h[0] = h.h[last]
-	h.h[last] = Entry[V]{} // let the value go
-	h.h = h.h[:last]
-	if last > 0 {
-		h.down(0)
+	v := h.at(0).V
+	h.n--
+	last := h.at(h.n)
+	e := *last
+	*last = Entry[V]{} // let the value go
+	h.release()
+	if h.n > 0 {
+		h.down(0, e)
 	}
 	return v
+}
+
+// release drops the chunks past the first that hold no entry, keeping
+// the last one dropped as the spare.
+func (h *Heap[V]) release() {
+	for k := len(h.chunks) - 1; k > 0 && k<<chunkShift >= h.n; k-- {
+		h.spare = h.chunks[k]
+		h.chunks[k] = nil
+		h.chunks = h.chunks[:k]
+	}
 }
 
 // Keep drops the entries whose value keep rejects and restores the heap
 // order, in linear time.
 func (h *Heap[V]) Keep(keep func(V) bool) {
-	live := h.h[:0]
-	for _, e := range h.h {
-		if keep(e.V) {
-			live = append(live, e)
+	live := 0
+	for i := range h.n {
+		if e := h.at(i); keep(e.V) {
+			*h.at(live) = *e
+			live++
 		}
 	}
-	clear(h.h[len(live):])
-	h.h = live
-	for i := len(live)/2 - 1; i >= 0; i-- {
-		h.down(i)
+	for i := live; i < h.n; i++ {
+		*h.at(i) = Entry[V]{}
+	}
+	h.n = live
+	h.release()
+	for i := h.n/2 - 1; i >= 0; i-- {
+		h.down(i, *h.at(i))
 	}
 }
 
 // Shrink forgets the heap's storage if it is empty and can hold more than
 // n entries, so that a burst does not keep its memory.
 func (h *Heap[V]) Shrink(n int) {
-	if len(h.h) == 0 && cap(h.h) > n {
-		h.h = nil
+	if h.n == 0 && h.capacity() > n {
+		h.small, h.chunks, h.spare = nil, nil, nil
 	}
 }
 
-func (h *Heap[V]) up(i int) {
-	e := h.h[i]
+// up places e, the entry for slot i, sifting it towards the top.
+func (h *Heap[V]) up(i int, e Entry[V]) {
+	small, chunks := h.small, h.chunks
+	hole := at(small, chunks, i)
 	for i > 0 {
-		p := (i - 1) / 2
-		if !e.before(&h.h[p]) {
+		i = (i - 1) / 2
+		pe := at(small, chunks, i)
+		if !e.before(pe) {
 			break
 		}
-		h.h[i] = h.h[p]
-		i = p
+		*hole, hole = *pe, pe
 	}
-	h.h[i] = e
+	*hole = e
 }
 
-func (h *Heap[V]) down(i int) {
-	n := len(h.h)
-	e := h.h[i]
+// down places e, the entry for slot i, sifting it towards the bottom.
+func (h *Heap[V]) down(i int, e Entry[V]) {
+	small, chunks, n := h.small, h.chunks, h.n
+	hole := at(small, chunks, i)
 	for {
 		c := 2*i + 1
 		if c >= n {
 			break
 		}
-		if r := c + 1; r < n && h.h[r].before(&h.h[c]) {
-			c = r
+		ce := at(small, chunks, c)
+		if c+1 < n {
+			if re := at(small, chunks, c+1); re.before(ce) {
+				c, ce = c+1, re
+			}
 		}
-		if !h.h[c].before(&e) {
+		if !ce.before(&e) {
 			break
 		}
-		h.h[i] = h.h[c]
+		*hole, hole = *ce, ce
 		i = c
 	}
-	h.h[i] = e
+	*hole = e
 }
