@@ -9,6 +9,10 @@
 //   - independent: -tasks no-op tasks, tasks/s. River alone: InsertMany in
 //     batches of 1,000 and River's own completer. dagq: one Call per task
 //     through dagqriver's backend with its defaults.
+//   - the same, River alone with jobs whose arguments have the fields of a
+//     dagq job's (run, task, attempt, handler, arguments) and are unique
+//     by them, as dagq's are: what the larger row and its unique key cost
+//     River itself.
 //   - layered (dagq): the same number of tasks in layers of -width, each
 //     depending on two of the layer before, tasks/s, and its ratio to
 //     River alone on independent tasks.
@@ -23,6 +27,7 @@ package main
 import (
 	"cmp"
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -81,6 +86,7 @@ func main() {
 // result is one side's figures.
 type result struct {
 	independent, layered float64 // tasks/s
+	likeDagq             float64 // tasks/s of River alone on jobs with dagq's arguments
 	hop                  time.Duration
 }
 
@@ -113,6 +119,7 @@ func run(ctx context.Context, c config, w io.Writer) error {
 	fmt.Fprintf(tw, "%d worker processes × %d slots, %d tasks, chain of %d\t\t\t\t\n", c.workers, c.slots, c.tasks, c.chain)
 	fmt.Fprintf(tw, "\tRiver alone\tdagq\tdagq / River\t\n")
 	fmt.Fprintf(tw, "independent, tasks/s\t%.0f\t%.0f\t%.2f\t\n", raw.independent, dq.independent, dq.independent/raw.independent)
+	fmt.Fprintf(tw, "independent, River with dagq's job arguments, tasks/s\t%.0f\t%.0f\t%.2f\t\n", raw.likeDagq, dq.independent, dq.independent/raw.likeDagq)
 	fmt.Fprintf(tw, "layered (width %d), tasks/s\t\t%.0f\t%.2f\t\n", c.width, dq.layered, dq.layered/raw.independent)
 	fmt.Fprintf(tw, "chain, ms per hop\t%.2f\t%.2f\t%.2f\t\n", ms(raw.hop), ms(dq.hop), float64(dq.hop)/float64(raw.hop))
 	return tw.Flush()
@@ -155,6 +162,23 @@ func (noopArgs) Kind() string { return "riverbench_noop" }
 type noopWorker struct{ river.WorkerDefaults[noopArgs] }
 
 func (noopWorker) Work(context.Context, *river.Job[noopArgs]) error { return nil }
+
+// likeArgs is a River-alone no-op job whose arguments have the fields and
+// sizes of a dagq job's (run, task, attempt, handler, arguments), unique
+// by them as dagq's jobs are: River alone paying for the same row.
+type likeArgs struct {
+	Run     string          `json:"run" river:"unique"`
+	Task    uint64          `json:"task" river:"unique"`
+	Attempt int             `json:"attempt" river:"unique"`
+	Handler string          `json:"handler" river:"unique"`
+	Args    json.RawMessage `json:"args" river:"unique"`
+}
+
+func (likeArgs) Kind() string { return "riverbench_like" }
+
+type likeWorker struct{ river.WorkerDefaults[likeArgs] }
+
+func (likeWorker) Work(context.Context, *river.Job[likeArgs]) error { return nil }
 
 // hopArgs is a River-alone chain job: completed with JobCompleteTx and a
 // NOTIFY in one transaction.
@@ -215,6 +239,7 @@ func workerMain(spec string) int {
 func rawWorker(ctx context.Context, pool *pgxpool.Pool, queue string, slots int) error {
 	workers := river.NewWorkers()
 	river.AddWorker(workers, noopWorker{})
+	river.AddWorker(workers, likeWorker{})
 	river.AddWorker(workers, hopWorker{pool: pool})
 	client, err := river.NewClient(riverpgxv5.New(pool), &river.Config{
 		Queues:        map[string]river.QueueConfig{queue: {MaxWorkers: slots}},
@@ -281,26 +306,46 @@ func measureRaw(ctx context.Context, pool *pgxpool.Pool, c config, queue string)
 	}
 	r.hop = time.Since(start) / time.Duration(c.chain)
 
-	start = time.Now()
-	for i := 0; i < c.tasks; i += 1000 {
-		params := make([]river.InsertManyParams, min(1000, c.tasks-i))
+	r.independent, err = independentRaw(ctx, client, pool, c.tasks, queue, func(int) river.JobArgs { return noopArgs{} }, nil)
+	if err != nil {
+		return result{}, err
+	}
+	r.likeDagq, err = independentRaw(ctx, client, pool, c.tasks, queue, func(i int) river.JobArgs {
+		return likeArgs{Run: queue, Task: uint64(i), Attempt: 1, Handler: "noop", Args: json.RawMessage(strconv.Itoa(i))}
+	}, &river.UniqueOpts{ByArgs: true})
+	if err != nil {
+		return result{}, err
+	}
+	return r, nil
+}
+
+// independentRaw inserts tasks jobs of args(i) on queue in batches of
+// 1,000 and returns how many River alone completes per second.
+func independentRaw(ctx context.Context, client *river.Client[pgx.Tx], pool *pgxpool.Pool, tasks int, queue string, args func(int) river.JobArgs, unique *river.UniqueOpts) (float64, error) {
+	start := time.Now()
+	for i := 0; i < tasks; i += 1000 {
+		params := make([]river.InsertManyParams, min(1000, tasks-i))
 		for j := range params {
-			params[j] = river.InsertManyParams{Args: noopArgs{}, InsertOpts: &river.InsertOpts{Queue: queue}}
+			opts := &river.InsertOpts{Queue: queue}
+			if unique != nil {
+				opts.UniqueOpts = *unique
+			}
+			params[j] = river.InsertManyParams{Args: args(i + j), InsertOpts: opts}
 		}
 		if _, err := client.InsertMany(ctx, params); err != nil {
-			return result{}, err
+			return 0, err
 		}
 	}
-	for done := 0; done < c.tasks; {
-		if err := pool.QueryRow(ctx, `SELECT count(*) FROM river_job WHERE queue = $1 AND kind = 'riverbench_noop' AND state = 'completed'`, queue).Scan(&done); err != nil {
-			return result{}, err
+	kind := args(0).Kind()
+	for done := 0; done < tasks; {
+		if err := pool.QueryRow(ctx, `SELECT count(*) FROM river_job WHERE queue = $1 AND kind = $2 AND state = 'completed'`, queue, kind).Scan(&done); err != nil {
+			return 0, err
 		}
-		if done < c.tasks {
+		if done < tasks {
 			time.Sleep(5 * time.Millisecond) // polling the count is part of the baseline's cost either way
 		}
 	}
-	r.independent = float64(c.tasks) / time.Since(start).Seconds()
-	return r, nil
+	return float64(tasks) / time.Since(start).Seconds(), nil
 }
 
 // measureDagq measures dagq's backend on queue.
