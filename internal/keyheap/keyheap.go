@@ -71,7 +71,7 @@ func (h *Heap[V]) grow() {
 	case len(h.small) == 0 && h.chunks == nil:
 		h.small = make([]Entry[V], firstSize)
 	case len(h.small) < ChunkSize && h.chunks == nil:
-		h.small = append(h.small, make([]Entry[V], len(h.small))...)[:2*len(h.small)]
+		h.small = append(h.small, make([]Entry[V], len(h.small))...)
 	default:
 		if h.chunks == nil {
 			h.chunks, h.small = append(h.chunks, (*[ChunkSize]Entry[V])(h.small)), nil
