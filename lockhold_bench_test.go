@@ -136,7 +136,7 @@ func BenchmarkLockHold(b *testing.B) {
 		for range b.N {
 			b.StopTimer()
 			s := dagq.New()
-			q, _ := s.Queue("ready", 1) // one worker, so that the probe is not kept waiting for a processor
+			q, _ := s.Queue("ready", 1) // one worker: the readied tasks wait in the heap, popped one at a time
 			gate := make(chan struct{})
 			blocker := dagq.Submit(q, func(context.Context) (int, error) { <-gate; return 0, nil })
 			for i := range n {
