@@ -157,7 +157,7 @@ func New(ctx context.Context, pool *pgxpool.Pool, cfg *Config) (*Backend, error)
 		pool: pool, client: client, cfg: c, run: run, log: log,
 		waiting: map[waitKey]*waiter{}, gone: make(chan struct{}),
 	}
-	b.ins = &inserter{client: client}
+	b.ins = newInserter(client)
 	conn, err := b.listen(ctx)
 	if err != nil {
 		return nil, err

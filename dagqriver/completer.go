@@ -2,23 +2,24 @@ package dagqriver
 
 import (
 	"context"
-	"sync"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
-// completer completes the jobs of one worker process in groups: while one
-// group's statement is on its way, the jobs that finish wait and go
-// together in the next (group commit, as the inserter does). A job alone
-// is completed at once, so a chain pays one statement per hop, while a
-// busy worker pays one per group instead of a transaction per job. Its
-// goroutine exists only while jobs wait.
+// completer completes the jobs of one worker process by group commit (see
+// batcher): a job that finishes alone is completed at once, so a chain
+// pays one statement per hop, while a busy worker pays one per group
+// instead of a transaction per job.
 type completer struct {
-	pool *pgxpool.Pool
+	pool  *pgxpool.Pool
+	batch batcher[*completeReq]
+}
 
-	mu      sync.Mutex
-	pending []*completeReq
-	running bool
+// newCompleter returns a completer on pool.
+func newCompleter(pool *pgxpool.Pool) *completer {
+	c := &completer{pool: pool}
+	c.batch.run = c.flush
+	return c
 }
 
 type completeReq struct {
@@ -40,38 +41,21 @@ WHERE river_job.id = x.id AND river_job.state = 'running'`
 // once that is committed.
 func (c *completer) complete(id int64, output []byte) error {
 	r := &completeReq{id: id, output: output, done: make(chan struct{})}
-	c.mu.Lock()
-	c.pending = append(c.pending, r)
-	if !c.running {
-		c.running = true
-		go c.loop()
-	}
-	c.mu.Unlock()
+	c.batch.add(r)
 	<-r.done
 	return r.err
 }
 
-func (c *completer) loop() {
-	for {
-		c.mu.Lock()
-		batch := c.pending[:min(len(c.pending), maxBatch)]
-		c.pending = c.pending[len(batch):]
-		if len(batch) == 0 {
-			c.pending = nil
-			c.running = false
-			c.mu.Unlock()
-			return
-		}
-		c.mu.Unlock()
-		ids := make([]int64, len(batch))
-		outs := make([]string, len(batch))
-		for i, r := range batch {
-			ids[i], outs[i] = r.id, string(r.output)
-		}
-		_, err := c.pool.Exec(context.Background(), completeSQL, ids, outs)
-		for _, r := range batch {
-			r.err = err
-			close(r.done)
-		}
+// flush completes a group of jobs in one statement.
+func (c *completer) flush(group []*completeReq) {
+	ids := make([]int64, len(group))
+	outs := make([]string, len(group))
+	for i, r := range group {
+		ids[i], outs[i] = r.id, string(r.output)
+	}
+	_, err := c.pool.Exec(context.Background(), completeSQL, ids, outs)
+	for _, r := range group {
+		r.err = err
+		close(r.done)
 	}
 }

@@ -2,7 +2,6 @@ package dagqriver
 
 import (
 	"context"
-	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -10,19 +9,18 @@ import (
 	"github.com/riverqueue/river/rivertype"
 )
 
-// maxBatch bounds the jobs of one InsertMany.
-const maxBatch = 1000
-
-// inserter inserts jobs in batches: while one InsertMany is on its way,
-// the jobs that arrive wait and go together in the next (group commit).
-// Its goroutine exists only while jobs wait.
+// inserter inserts jobs by group commit (see batcher): one InsertMany
+// for the jobs that arrived while the previous one was on its way.
 type inserter struct {
 	client *river.Client[pgx.Tx]
+	batch  batcher[*insertReq]
+}
 
-	mu      sync.Mutex
-	pending []*insertReq
-	running bool
-	wg      sync.WaitGroup
+// newInserter returns an inserter of client's.
+func newInserter(client *river.Client[pgx.Tx]) *inserter {
+	in := &inserter{client: client}
+	in.batch.run = in.flush
+	return in
 }
 
 type insertReq struct {
@@ -37,33 +35,9 @@ type insertReq struct {
 // behind the back of a caller that gave up.
 func (in *inserter) insert(p river.InsertManyParams) (*rivertype.JobInsertResult, error) {
 	r := &insertReq{params: p, done: make(chan struct{})}
-	in.mu.Lock()
-	in.pending = append(in.pending, r)
-	if !in.running {
-		in.running = true
-		in.wg.Add(1)
-		go in.loop()
-	}
-	in.mu.Unlock()
+	in.batch.add(r)
 	<-r.done
 	return r.res, r.err
-}
-
-func (in *inserter) loop() {
-	defer in.wg.Done()
-	for {
-		in.mu.Lock()
-		batch := in.pending[:min(len(in.pending), maxBatch)]
-		in.pending = in.pending[len(batch):]
-		if len(batch) == 0 {
-			in.pending = nil
-			in.running = false
-			in.mu.Unlock()
-			return
-		}
-		in.mu.Unlock()
-		in.flush(batch)
-	}
 }
 
 // flush inserts a batch, trying again twice on error: the jobs' unique
@@ -97,4 +71,4 @@ func (in *inserter) flush(batch []*insertReq) {
 }
 
 // wait blocks until no insert is on its way.
-func (in *inserter) wait() { in.wg.Wait() }
+func (in *inserter) wait() { in.batch.wait() }

@@ -126,7 +126,7 @@ func RunWorker(ctx context.Context, pool *pgxpool.Pool, reg *dagq.Registry, cfg 
 		return fmt.Errorf("dagq: river: RunWorker: %w", err)
 	}
 	rc.Workers = river.NewWorkers()
-	river.AddWorker(rc.Workers, &worker{pool: pool, reg: reg, batch: cfg.BatchCompletion, done: &completer{pool: pool}})
+	river.AddWorker(rc.Workers, &worker{pool: pool, reg: reg, batch: cfg.BatchCompletion, done: newCompleter(pool)})
 	client, err := river.NewClient(riverpgxv5.New(pool), rc)
 	if err != nil {
 		return fmt.Errorf("dagq: river: RunWorker: %w", err)

@@ -12,7 +12,7 @@
 //   - the same, River alone with jobs whose arguments have the fields of a
 //     dagq job's (run, task, attempt, handler, arguments) and are unique
 //     by them, as dagq's are: what the larger row and its unique key cost
-//     River itself.
+//     River itself; and the same jobs without the unique key.
 //   - layered (dagq): the same number of tasks in layers of -width, each
 //     depending on two of the layer before, tasks/s, and its ratio to
 //     River alone on independent tasks.
@@ -87,6 +87,7 @@ func main() {
 type result struct {
 	independent, layered float64 // tasks/s
 	likeDagq             float64 // tasks/s of River alone on jobs with dagq's arguments
+	likeLoose            float64 // the same, without River's unique key
 	hop                  time.Duration
 }
 
@@ -120,6 +121,7 @@ func run(ctx context.Context, c config, w io.Writer) error {
 	fmt.Fprintf(tw, "\tRiver alone\tdagq\tdagq / River\t\n")
 	fmt.Fprintf(tw, "independent, tasks/s\t%.0f\t%.0f\t%.2f\t\n", raw.independent, dq.independent, dq.independent/raw.independent)
 	fmt.Fprintf(tw, "independent, River with dagq's job arguments, tasks/s\t%.0f\t%.0f\t%.2f\t\n", raw.likeDagq, dq.independent, dq.independent/raw.likeDagq)
+	fmt.Fprintf(tw, "independent, the same without a unique key, tasks/s\t%.0f\t%.0f\t%.2f\t\n", raw.likeLoose, dq.independent, dq.independent/raw.likeLoose)
 	fmt.Fprintf(tw, "layered (width %d), tasks/s\t\t%.0f\t%.2f\t\n", c.width, dq.layered, dq.layered/raw.independent)
 	fmt.Fprintf(tw, "chain, ms per hop\t%.2f\t%.2f\t%.2f\t\n", ms(raw.hop), ms(dq.hop), float64(dq.hop)/float64(raw.hop))
 	return tw.Flush()
@@ -179,6 +181,18 @@ func (likeArgs) Kind() string { return "riverbench_like" }
 type likeWorker struct{ river.WorkerDefaults[likeArgs] }
 
 func (likeWorker) Work(context.Context, *river.Job[likeArgs]) error { return nil }
+
+// looseArgs are likeArgs inserted without a unique key: what River's
+// unique insert costs it.
+type looseArgs likeArgs
+
+func (looseArgs) Kind() string { return "riverbench_loose" }
+
+type looseWorker struct {
+	river.WorkerDefaults[looseArgs]
+}
+
+func (looseWorker) Work(context.Context, *river.Job[looseArgs]) error { return nil }
 
 // hopArgs is a River-alone chain job: completed with JobCompleteTx and a
 // NOTIFY in one transaction.
@@ -240,6 +254,7 @@ func rawWorker(ctx context.Context, pool *pgxpool.Pool, queue string, slots int)
 	workers := river.NewWorkers()
 	river.AddWorker(workers, noopWorker{})
 	river.AddWorker(workers, likeWorker{})
+	river.AddWorker(workers, looseWorker{})
 	river.AddWorker(workers, hopWorker{pool: pool})
 	client, err := river.NewClient(riverpgxv5.New(pool), &river.Config{
 		Queues:        map[string]river.QueueConfig{queue: {MaxWorkers: slots}},
@@ -310,9 +325,14 @@ func measureRaw(ctx context.Context, pool *pgxpool.Pool, c config, queue string)
 	if err != nil {
 		return result{}, err
 	}
-	r.likeDagq, err = independentRaw(ctx, client, pool, c.tasks, queue, func(i int) river.JobArgs {
+	like := func(i int) likeArgs {
 		return likeArgs{Run: queue, Task: uint64(i), Attempt: 1, Handler: "noop", Args: json.RawMessage(strconv.Itoa(i))}
-	}, &river.UniqueOpts{ByArgs: true})
+	}
+	r.likeDagq, err = independentRaw(ctx, client, pool, c.tasks, queue, func(i int) river.JobArgs { return like(i) }, &river.UniqueOpts{ByArgs: true})
+	if err != nil {
+		return result{}, err
+	}
+	r.likeLoose, err = independentRaw(ctx, client, pool, c.tasks, queue, func(i int) river.JobArgs { return looseArgs(like(i)) }, nil)
 	if err != nil {
 		return result{}, err
 	}
@@ -322,6 +342,9 @@ func measureRaw(ctx context.Context, pool *pgxpool.Pool, c config, queue string)
 // independentRaw inserts tasks jobs of args(i) on queue in batches of
 // 1,000 and returns how many River alone completes per second.
 func independentRaw(ctx context.Context, client *river.Client[pgx.Tx], pool *pgxpool.Pool, tasks int, queue string, args func(int) river.JobArgs, unique *river.UniqueOpts) (float64, error) {
+	if err := clean(ctx, pool, queue); err != nil {
+		return 0, err
+	}
 	start := time.Now()
 	for i := 0; i < tasks; i += 1000 {
 		params := make([]river.InsertManyParams, min(1000, tasks-i))
@@ -346,6 +369,19 @@ func independentRaw(ctx context.Context, client *river.Client[pgx.Tx], pool *pgx
 		}
 	}
 	return float64(tasks) / time.Since(start).Seconds(), nil
+}
+
+// clean deletes the rows of queue's jobs and vacuums River's job table, so
+// that every measurement starts from the same table rather than one that
+// grew with the measurements before it.
+func clean(ctx context.Context, pool *pgxpool.Pool, queue string) error {
+	if _, err := pool.Exec(ctx, `DELETE FROM river_job WHERE queue = $1`, queue); err != nil {
+		return fmt.Errorf("cleaning up: %w", err)
+	}
+	if _, err := pool.Exec(ctx, `VACUUM (ANALYZE) river_job`); err != nil {
+		return fmt.Errorf("cleaning up: %w", err)
+	}
+	return nil
 }
 
 // measureDagq measures dagq's backend on queue.
@@ -389,6 +425,9 @@ func measureDagq(ctx context.Context, pool *pgxpool.Pool, c config, queue string
 	}
 	r.hop = time.Since(start) / time.Duration(c.chain)
 
+	if err := clean(ctx, pool, queue); err != nil {
+		return result{}, err
+	}
 	start = time.Now()
 	for i := range c.tasks {
 		dagq.Call(q, noop, i)
@@ -398,6 +437,9 @@ func measureDagq(ctx context.Context, pool *pgxpool.Pool, c config, queue string
 	}
 	r.independent = float64(c.tasks) / time.Since(start).Seconds()
 
+	if err := clean(ctx, pool, queue); err != nil {
+		return result{}, err
+	}
 	start = time.Now()
 	var last, cur []*dagq.Future[int]
 	for i := range c.tasks {

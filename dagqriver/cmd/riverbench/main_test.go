@@ -32,7 +32,7 @@ func TestRiverbench(t *testing.T) {
 	require.NoError(t, run(t.Context(), config{db: db, workers: 2, slots: 20, tasks: 400, chain: 10, width: 20}, &out))
 	t.Log("\n" + out.String())
 	num := `([0-9.]+)`
-	for _, row := range []string{"independent, tasks/s", "independent, River with dagq's job arguments, tasks/s", "chain, ms per hop"} {
+	for _, row := range []string{"independent, tasks/s", "independent, River with dagq's job arguments, tasks/s", "independent, the same without a unique key, tasks/s", "chain, ms per hop"} {
 		m := regexp.MustCompile(regexp.QuoteMeta(row) + `\s+` + num + `\s+` + num + `\s+` + num).FindStringSubmatch(out.String())
 		require.NotNil(t, m, row)
 		raw, _ := strconv.ParseFloat(m[1], 64)
