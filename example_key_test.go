@@ -2,6 +2,7 @@ package dagq_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/dagq/dagq"
@@ -64,4 +65,17 @@ func ExampleWithStore() {
 	// Output:
 	// sum: 129 fetch cached: true
 	// sum stored: true 129
+}
+
+// A Store that encodes results records each value's type with it, and
+// refuses at Load a record saved from another type.
+func ExampleCheckStoredType() {
+	recorded := dagq.StoredType([]int{1, 2}) // saved with the encoded value
+	var same []int
+	fmt.Println(recorded, dagq.CheckStoredType(recorded, &same))
+	var other []string
+	fmt.Println(errors.Is(dagq.CheckStoredType(recorded, &other), dagq.ErrKeyType))
+	// Output:
+	// []int <nil>
+	// true
 }

@@ -86,3 +86,39 @@ func (st *memoryStore) Save(ctx context.Context, key string, value any) error {
 	st.mu.Unlock()
 	return nil
 }
+
+// StoredType names value's Go type, for a [Store] that encodes results
+// (as JSON, gob, …) and so must tell at Load whether a record was saved
+// from the type it is asked to decode into: the package path and name of
+// a named type ("example.com/geo.Point"), else the type's spelling
+// ("[]int", "struct {}", "[]geo.Point"), and "" for nil. Record it with
+// the encoded value in Save, and check it with [CheckStoredType] in Load.
+func StoredType(value any) string { return storedType(reflect.TypeOf(value)) }
+
+func storedType(t reflect.Type) string {
+	switch {
+	case t == nil:
+		return ""
+	case t.Name() != "" && t.PkgPath() != "":
+		return t.PkgPath() + "." + t.Name()
+	}
+	return t.String()
+}
+
+// CheckStoredType reports whether a record of a value whose type was
+// recorded (see [StoredType]) may be decoded into into, which must be a
+// non-nil pointer. A record of another type than into's element is an
+// error wrapping [ErrKeyType], as [Store.Load] must return. A record of a
+// nil value ("") fits any type, and into an interface type any record is
+// taken.
+func CheckStoredType(recorded string, into any) error {
+	dst := reflect.TypeOf(into)
+	if dst == nil || dst.Kind() != reflect.Pointer || reflect.ValueOf(into).IsNil() {
+		return fmt.Errorf("dagq: decoding a stored result into %T: want a non-nil pointer", into)
+	}
+	elem := dst.Elem()
+	if want := storedType(elem); recorded != want && recorded != "" && elem.Kind() != reflect.Interface {
+		return fmt.Errorf("%w: recorded %s, want %s", ErrKeyType, recorded, want)
+	}
+	return nil
+}

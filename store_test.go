@@ -71,3 +71,42 @@ func TestMemoryStoreConcurrent(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+type storedPoint struct{ X, Y int }
+
+func TestStoredType(t *testing.T) {
+	for _, c := range []struct {
+		value any
+		want  string
+	}{
+		{nil, ""},
+		{42, "int"},
+		{storedPoint{}, "github.com/dagq/dagq_test.storedPoint"},
+		{&storedPoint{}, "*dagq_test.storedPoint"},
+		{[]storedPoint{}, "[]dagq_test.storedPoint"},
+		{struct{}{}, "struct {}"},
+		{map[string]float64{}, "map[string]float64"},
+	} {
+		require.Equal(t, c.want, dagq.StoredType(c.value), "%T", c.value)
+	}
+}
+
+func TestCheckStoredType(t *testing.T) {
+	var p storedPoint
+	require.NoError(t, dagq.CheckStoredType(dagq.StoredType(storedPoint{}), &p))
+	require.NoError(t, dagq.CheckStoredType("", &p), "a nil value fits any type")
+	var a any
+	require.NoError(t, dagq.CheckStoredType("int", &a), "an interface takes any record")
+
+	err := dagq.CheckStoredType("int", &p)
+	require.ErrorIs(t, err, dagq.ErrKeyType)
+	require.ErrorContains(t, err, "recorded int, want github.com/dagq/dagq_test.storedPoint")
+	var pp *storedPoint
+	require.ErrorIs(t, dagq.CheckStoredType(dagq.StoredType(storedPoint{}), &pp), dagq.ErrKeyType, "a pointer is another type")
+
+	for _, bad := range []any{nil, p, pp, 3} {
+		err := dagq.CheckStoredType("", bad)
+		require.ErrorContains(t, err, "want a non-nil pointer", "%T", bad)
+		require.NotErrorIs(t, err, dagq.ErrKeyType)
+	}
+}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"hash/crc32"
-	"reflect"
 )
 
 // A record is one result as stored under its key:
@@ -55,16 +54,4 @@ func decodeRecord(rec []byte) (typ string, payload []byte, err error) {
 	}
 	start := 1 + w
 	return string(body[start : start+int(n)]), body[start+int(n):], nil
-}
-
-// typeName names t in records: the package path and name of a named type,
-// else its spelling ("[]int", "struct {}"), and "" for a nil value.
-func typeName(t reflect.Type) string {
-	switch {
-	case t == nil:
-		return ""
-	case t.Name() != "" && t.PkgPath() != "":
-		return t.PkgPath() + "." + t.Name()
-	}
-	return t.String()
 }

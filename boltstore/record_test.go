@@ -3,13 +3,10 @@ package boltstore
 import (
 	"encoding/binary"
 	"hash/crc32"
-	"reflect"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 )
-
-type named struct{ A int }
 
 func TestRecordRoundTrip(t *testing.T) {
 	for _, c := range []struct{ typ, payload string }{
@@ -41,12 +38,4 @@ func TestRecordDamage(t *testing.T) {
 	body := []byte{recordVersion, 0x7f, 'x'}
 	_, _, err := decodeRecord(binary.BigEndian.AppendUint32(body, crc32.Checksum(body, castagnoli)))
 	require.ErrorContains(t, err, "bad type length")
-}
-
-func TestTypeName(t *testing.T) {
-	require.Equal(t, "", typeName(nil))
-	require.Equal(t, "int", typeName(reflect.TypeFor[int]()))
-	require.Equal(t, "github.com/dagq/dagq/boltstore.named", typeName(reflect.TypeFor[named]()))
-	require.Equal(t, "[]boltstore.named", typeName(reflect.TypeFor[[]named]()))
-	require.Equal(t, "struct {}", typeName(reflect.TypeFor[struct{}]()))
 }

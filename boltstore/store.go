@@ -25,7 +25,6 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
-	"reflect"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -192,9 +191,8 @@ func (st *Store) Load(ctx context.Context, key string, into any) (bool, error) {
 	if err := ctx.Err(); err != nil {
 		return false, err
 	}
-	dst := reflect.TypeOf(into)
-	if dst == nil || dst.Kind() != reflect.Pointer || reflect.ValueOf(into).IsNil() {
-		return false, fmt.Errorf("boltstore: load %q into %T: want a non-nil pointer", key, into)
+	if err := dagq.CheckStoredType("", into); err != nil {
+		return false, fmt.Errorf("boltstore: load %q: %w", key, err)
 	}
 	var found bool
 	err := st.view(func(tx *bolt.Tx) error {
@@ -207,8 +205,8 @@ func (st *Store) Load(ctx context.Context, key string, into any) (bool, error) {
 		if err != nil {
 			return err
 		}
-		if want := typeName(dst.Elem()); typ != want && typ != "" && dst.Elem().Kind() != reflect.Interface {
-			return fmt.Errorf("%w: recorded %s, want %s", dagq.ErrKeyType, typ, want)
+		if err := dagq.CheckStoredType(typ, into); err != nil {
+			return err
 		}
 		return st.codec.Unmarshal(payload, into) // payload is valid only inside the transaction
 	})
@@ -230,7 +228,7 @@ func (st *Store) Save(ctx context.Context, key string, value any) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	rec := encodeRecord(typeName(reflect.TypeOf(value)), payload)
+	rec := encodeRecord(dagq.StoredType(value), payload)
 	put := func(tx *bolt.Tx) error { return tx.Bucket(bucket).Put([]byte(key), rec) }
 	if st.batch {
 		err = st.db.Batch(put)

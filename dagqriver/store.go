@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"reflect"
 
 	"github.com/dagq/dagq"
 	"github.com/jackc/pgx/v5"
@@ -37,9 +36,8 @@ var _ dagq.Store = (*Store)(nil)
 // than into's element is an error wrapping [dagq.ErrKeyType] (into an
 // interface type, any record is decoded as JSON).
 func (st *Store) Load(ctx context.Context, key string, into any) (bool, error) {
-	dst := reflect.TypeOf(into)
-	if dst == nil || dst.Kind() != reflect.Pointer || reflect.ValueOf(into).IsNil() {
-		return false, fmt.Errorf("dagq: river: store: load %q into %T: want a non-nil pointer", key, into)
+	if err := dagq.CheckStoredType("", into); err != nil {
+		return false, fmt.Errorf("dagq: river: store: load %q: %w", key, err)
 	}
 	var typ string
 	var value []byte
@@ -50,8 +48,8 @@ func (st *Store) Load(ctx context.Context, key string, into any) (bool, error) {
 	case err != nil:
 		return false, fmt.Errorf("dagq: river: store: load %q: %w", key, err)
 	}
-	if want := typeName(dst.Elem()); typ != want && typ != "" && dst.Elem().Kind() != reflect.Interface {
-		return true, fmt.Errorf("dagq: river: store: load %q: %w: recorded %s, want %s", key, dagq.ErrKeyType, typ, want)
+	if err := dagq.CheckStoredType(typ, into); err != nil {
+		return true, fmt.Errorf("dagq: river: store: load %q: %w", key, err)
 	}
 	if err := json.Unmarshal(value, into); err != nil {
 		return true, fmt.Errorf("dagq: river: store: load %q: %w", key, err)
@@ -73,7 +71,7 @@ func (st *Store) Save(ctx context.Context, key string, value any) error {
 	}
 	_, err = st.pool.Exec(ctx, `INSERT INTO dagq_river_result (key, type, value, saved_at) VALUES ($1, $2, $3, now())
 		ON CONFLICT (key) DO UPDATE SET type = EXCLUDED.type, value = EXCLUDED.value, saved_at = EXCLUDED.saved_at`,
-		key, typeName(reflect.TypeOf(value)), b)
+		key, dagq.StoredType(value), b)
 	if err != nil {
 		return fmt.Errorf("dagq: river: store: save %q: %w", key, err)
 	}
@@ -87,17 +85,4 @@ func (st *Store) Delete(ctx context.Context, key string) error {
 		return fmt.Errorf("dagq: river: store: delete %q: %w", key, err)
 	}
 	return nil
-}
-
-// typeName names t in records: the package path and name of a named type,
-// else its spelling ("[]int"), and "" for a nil value (as boltstore does,
-// so that records read alike).
-func typeName(t reflect.Type) string {
-	switch {
-	case t == nil:
-		return ""
-	case t.Name() != "" && t.PkgPath() != "":
-		return t.PkgPath() + "." + t.Name()
-	}
-	return t.String()
 }
