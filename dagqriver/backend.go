@@ -34,7 +34,7 @@ type Config struct {
 	// order (priority, then insertion), and a submitter that dies leaves
 	// what it inserted to the workers: set it to about twice the workers'
 	// total concurrency to keep dagq's order and little work in flight.
-	// No cap runs a bulk of independent tasks about 20% faster, in River's
+	// No cap ran a bulk of independent tasks up to 20% faster, in River's
 	// order (docs/distributed.md).
 	MaxInFlight int
 	// MaxAttempts is how many times River may start a job whose worker
