@@ -160,3 +160,40 @@ func TestTimeoutCancelsTheRiverJob(t *testing.T) {
 		return len(states) == 1 && states[0] == "cancelled"
 	}, time.Minute, 10*time.Millisecond, "one River job, cancelled")
 }
+
+// TestShutdownCancelsTheRiverJobs: a Shutdown whose context ends while
+// tasks run on workers kills them, cancels their River jobs and kills the
+// tasks that had not started; every task reaches one terminal status.
+func TestShutdownCancelsTheRiverJobs(t *testing.T) {
+	pool := testPool(t)
+	h := newTestHandlers()
+	startWorker(t, testQueue(t), time.Hour)
+	s := remoteScheduler(t, pool, Config{})
+	q, err := s.Queue("remote", 10)
+	require.NoError(t, err)
+	var running, blocked []*dagq.Future[int]
+	for range 5 {
+		r := dagq.Call(q, h.nap, 600_000)
+		running = append(running, r)
+		blocked = append(blocked, dagq.CallThen(q, h.nap, r))
+	}
+	require.NoError(t, s.Start(t.Context()))
+	require.Eventually(t, func() bool {
+		var n int
+		require.NoError(t, pool.QueryRow(t.Context(), `SELECT count(*) FROM river_job WHERE queue = $1 AND state = 'running'`, testQueue(t)).Scan(&n))
+		return n == len(running)
+	}, time.Minute, 10*time.Millisecond)
+
+	ctx, cancel := context.WithTimeout(t.Context(), 200*time.Millisecond)
+	defer cancel()
+	require.ErrorIs(t, s.Shutdown(ctx), context.DeadlineExceeded)
+	for i := range running {
+		require.Equal(t, dagq.Killed, running[i].Status())
+		require.Equal(t, dagq.Killed, blocked[i].Status())
+	}
+	require.Eventually(t, func() bool {
+		var n int
+		require.NoError(t, pool.QueryRow(t.Context(), `SELECT count(*) FROM river_job WHERE queue = $1 AND state = 'cancelled'`, testQueue(t)).Scan(&n))
+		return n == len(running)
+	}, time.Minute, 10*time.Millisecond, "the running jobs are cancelled")
+}

@@ -41,7 +41,11 @@ func Example() {
 	defer b.Close()
 	s := dagq.New(dagq.WithBackend("river", b), dagq.WithDefaultBackend("river"))
 	defer s.Shutdown(ctx)
-	f := dagq.Call(s.DefaultQueue(), upper, "hello")
+	q, err := s.Queue("remote", 100) // as many running as jobs in flight; DefaultQueue holds GOMAXPROCS
+	if err != nil {
+		log.Fatal(err)
+	}
+	f := dagq.Call(q, upper, "hello")
 	if err := s.Run(ctx); err != nil {
 		log.Fatal(err)
 	}

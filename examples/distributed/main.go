@@ -107,7 +107,12 @@ func submit(ctx context.Context, pool *pgxpool.Pool, db, run string) error {
 	defer b.Close()
 	s := dagq.New(dagq.WithBackend("river", b), dagq.WithDefaultBackend("river"))
 	defer s.Shutdown(context.Background())
-	q := s.DefaultQueue()
+	// A queue of its own, sized like the jobs in flight: DefaultQueue
+	// holds GOMAXPROCS running tasks, a size for work on this machine.
+	q, err := s.Queue("words", dagqriver.DefaultMaxInFlight)
+	if err != nil {
+		return err
+	}
 	parts := make([]*dagq.Future[map[string]int], len(docs))
 	for i, d := range docs {
 		parts[i] = dagq.Call(q, count, d, dagq.Name(fmt.Sprintf("count-%d", i)))
