@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/dagq/dagq"
+	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
 )
 
@@ -122,13 +123,8 @@ func TestPoliciesOrderTheRiverJobs(t *testing.T) {
 		rows, err := pool.Query(t.Context(), `SELECT (args->>'task')::bigint FROM river_job
 			WHERE queue = $1 AND args->>'run' = $2 ORDER BY id`, testQueue(t), b.run)
 		require.NoError(t, err)
-		inserted := []dagq.TaskID{}
-		for rows.Next() {
-			var id uint64
-			require.NoError(t, rows.Scan(&id))
-			inserted = append(inserted, dagq.TaskID(id))
-		}
-		require.NoError(t, rows.Err())
+		inserted, err := pgx.CollectRows(rows, pgx.RowTo[dagq.TaskID])
+		require.NoError(t, err)
 		require.Equal(t, want, indexes(ids, inserted), "%s: insert order of the River jobs", p.name)
 	}
 }
@@ -149,14 +145,10 @@ func TestTimeoutCancelsTheRiverJob(t *testing.T) {
 	require.True(t, errors.Is(slow.Info().Err, context.DeadlineExceeded), "%v", slow.Info().Err)
 	require.Equal(t, dagq.Killed, after.Status())
 	require.Eventually(t, func() bool {
-		var states []string
 		rows, err := pool.Query(t.Context(), `SELECT state::text FROM river_job WHERE queue = $1`, testQueue(t))
 		require.NoError(t, err)
-		for rows.Next() {
-			var st string
-			require.NoError(t, rows.Scan(&st))
-			states = append(states, st)
-		}
+		states, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		require.NoError(t, err)
 		return len(states) == 1 && states[0] == "cancelled"
 	}, time.Minute, 10*time.Millisecond, "one River job, cancelled")
 }
