@@ -69,6 +69,23 @@ func waitFor(t *testing.T, ctx context.Context, js string) {
 	require.NoError(t, err, js)
 }
 
+// follow clicks the link that css selects, once it is on the page, in one
+// step of the page's own script: the page redraws its panels as the run
+// goes on, so a link that one DevTools call found may be gone at the next.
+func follow(t *testing.T, ctx context.Context, css string) {
+	t.Helper()
+	waitFor(t, ctx, `(() => { const a = document.querySelector(`+strconv.Quote(css)+`); if (!a) return false; a.click(); return true })()`)
+}
+
+// enter puts value into the input that css selects as typing does (an
+// input event), so that the page's updates leave it until it is set.
+func enter(t *testing.T, ctx context.Context, css, value string) {
+	t.Helper()
+	_, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(() => { const i = document.querySelector(`+strconv.Quote(css)+`);
+		i.value = `+strconv.Quote(value)+`; i.dispatchEvent(new Event('input', {bubbles: true})); return true })()`))
+	require.NoError(t, err, css)
+}
+
 // eventually waits until cond holds, checking every few milliseconds,
 // as long as ctx allows.
 func eventually(t *testing.T, ctx context.Context, cond func() bool) {
@@ -135,7 +152,10 @@ func newDemo(t *testing.T) *demo {
 	d := &demo{s: s, build: build, gate: make(chan struct{})}
 	var once sync.Once
 	d.release = func() { once.Do(func() { close(d.gate) }) }
-	t.Cleanup(d.release) // before Shutdown's, which waits for the held tasks
+	t.Cleanup(func() {
+		d.release() // first: Shutdown waits for the held tasks
+		require.NoError(t, s.Shutdown(bg))
+	})
 	var n atomic.Int64
 	work := func(ctx context.Context) (int, error) {
 		i := n.Add(1)
@@ -192,7 +212,6 @@ func TestInTheBrowser(t *testing.T) {
 	ctx := browser(t)
 	run := newDemo(t)
 	s := run.s
-	t.Cleanup(func() { require.NoError(t, s.Shutdown(bg)) })
 	d := dashboard.New(s, quiet, dashboard.WithControls(dashboard.AllowAll), dashboard.WithTitle("nightly build"))
 	defer d.Close()
 	require.NoError(t, chromedp.Do(ctx, chromedp.Navigate(serve(t, d))))
@@ -211,10 +230,11 @@ func TestInTheBrowser(t *testing.T) {
 	eventually(t, ctx, func() bool { return !s.Paused() })
 
 	// Resize a queue and the parallelism from the page.
+	enter(t, ctx, `#queues tr[data-queue="build"] input`, "4")
+	enter(t, ctx, "#par", "6")
+	waitFor(t, ctx, `document.querySelector('#queues tr[data-queue="build"] input').value === '4' && document.querySelector('#par').value === '6'`)
 	require.NoError(t, chromedp.Do(ctx,
-		chromedp.SetValue(chromedp.CSS(`#queues tr[data-queue="build"] input`), "4"),
 		chromedp.Click(chromedp.CSS(`#queues tr[data-queue="build"] button`)),
-		chromedp.SetValue(chromedp.CSS("#par"), "6"),
 		chromedp.Click(chromedp.CSS("#setpar"))))
 	eventually(t, ctx, func() bool { return run.build.Size() == 4 && s.Parallelism() == 6 })
 
@@ -232,10 +252,10 @@ func TestInTheBrowser(t *testing.T) {
 
 	// A killed task's page names its culprit, linked.
 	test, _ := s.Lookup("test-app")
-	require.NoError(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS(fmt.Sprintf(`#fails a[href="#task=%d"]`, test.ID)))))
+	follow(t, ctx, fmt.Sprintf(`#fails a[href="#task=%d"]`, test.ID))
 	waitFor(t, ctx, `!document.querySelector('#task').hidden && document.querySelector('#tinfo').textContent.includes('dependency "compile-app"')`)
 	compile, _ := s.Lookup("compile-app")
-	require.NoError(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS(fmt.Sprintf(`#tinfo a[href="#task=%d"]`, compile.ID)))))
+	follow(t, ctx, fmt.Sprintf(`#tinfo a[href="#task=%d"]`, compile.ID))
 	waitFor(t, ctx, `document.querySelector('#tinfo').textContent.includes('main.go:42: undefined: frobnicate')`)
 	waitFor(t, ctx, `document.querySelectorAll('#graph .gnode').length === 4`) // lib00 → compile-app → test-app, bench-app
 

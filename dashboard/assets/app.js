@@ -99,7 +99,7 @@
     $('rate').textContent = u.rate > 0 ? u.rate.toFixed(u.rate < 10 ? 1 : 0) + ' tasks/s' : '';
     $('eta').textContent = pending === 0 ? '' : u.eta >= 0 ? 'ETA ' + dur(u.eta * 1000) : '';
     $('controls').hidden = !(u.controls && controlsOn);
-    if (document.activeElement !== $('par')) $('par').value = u.parallelism;
+    refresh($('par'), u.parallelism);
     queues(u);
     $('sampled').hidden = !u.sampled;
     state.bars = state.bars.concat(u.bars || []).slice(-4000);
@@ -162,10 +162,10 @@
     if (!editable) { td.textContent = String(q.size); return; }
     let input = td.querySelector('input');
     if (!input) {
-      input = el('input', { type: 'number', min: '1', step: '1', 'aria-label': 'size of ' + q.name });
-      td.replaceChildren(input, el('button', { type: 'button', text: 'Set', onclick: () => control({ action: 'resize', queue: q.name, n: Number(input.value) }) }));
+      input = keepEdits(el('input', { type: 'number', min: '1', step: '1', 'aria-label': 'size of ' + q.name }));
+      td.replaceChildren(input, el('button', { type: 'button', text: 'Set', onclick: () => submit(input, { action: 'resize', queue: q.name, n: Number(input.value) }) }));
     }
-    if (document.activeElement !== input) input.value = q.size;
+    refresh(input, q.size);
   }
   function failures(changed) {
     if (!changed && $('fails').childElementCount) return;
@@ -333,10 +333,25 @@
     if (r.ok && state.task) openTask(state.task);
   }
 
+  // An input the user edits keeps what they typed until they set it:
+  // updates refresh it only while it is neither focused nor edited.
+  function keepEdits(input) {
+    input.addEventListener('input', () => { input.dataset.edited = '1'; });
+    return input;
+  }
+  function refresh(input, value) {
+    if (document.activeElement !== input && !input.dataset.edited) input.value = value;
+  }
+  function submit(input, body) {
+    delete input.dataset.edited;
+    control(body);
+  }
+
   // ---- wiring ----
   $('pause').onclick = () => control({ action: 'pause' });
   $('resume').onclick = () => control({ action: 'resume' });
-  $('setpar').onclick = () => control({ action: 'parallelism', n: Number($('par').value) });
+  keepEdits($('par'));
+  $('setpar').onclick = () => submit($('par'), { action: 'parallelism', n: Number($('par').value) });
   $('cancel').onclick = () => {
     const b = $('cancel');
     if (!b.dataset.armed) { b.dataset.armed = '1'; b.textContent = 'Confirm: cancel'; return; }
