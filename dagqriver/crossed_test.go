@@ -3,12 +3,14 @@ package dagqriver
 import (
 	"context"
 	"errors"
+	"maps"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/dagq/dagq"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
 )
 
@@ -129,6 +131,21 @@ func TestPoliciesOrderTheRiverJobs(t *testing.T) {
 	}
 }
 
+// jobStates counts the River jobs of queue by state.
+func jobStates(t *testing.T, pool *pgxpool.Pool, queue string) map[string]int {
+	rows, err := pool.Query(t.Context(), `SELECT state::text, count(*) FROM river_job WHERE queue = $1 GROUP BY state`, queue)
+	require.NoError(t, err)
+	states := map[string]int{}
+	var state string
+	var n int
+	_, err = pgx.ForEachRow(rows, []any{&state, &n}, func() error {
+		states[state] = n
+		return nil
+	})
+	require.NoError(t, err)
+	return states
+}
+
 // TestTimeoutCancelsTheRiverJob: a task's dagq.Timeout ends its attempt
 // from the submitter, which cancels the River job on the worker; the task
 // fails wrapping context.DeadlineExceeded and its dependent is killed.
@@ -145,11 +162,7 @@ func TestTimeoutCancelsTheRiverJob(t *testing.T) {
 	require.True(t, errors.Is(slow.Info().Err, context.DeadlineExceeded), "%v", slow.Info().Err)
 	require.Equal(t, dagq.Killed, after.Status())
 	require.Eventually(t, func() bool {
-		rows, err := pool.Query(t.Context(), `SELECT state::text FROM river_job WHERE queue = $1`, testQueue(t))
-		require.NoError(t, err)
-		states, err := pgx.CollectRows(rows, pgx.RowTo[string])
-		require.NoError(t, err)
-		return len(states) == 1 && states[0] == "cancelled"
+		return maps.Equal(jobStates(t, pool, testQueue(t)), map[string]int{"cancelled": 1})
 	}, time.Minute, 10*time.Millisecond, "one River job, cancelled")
 }
 
@@ -171,9 +184,7 @@ func TestShutdownCancelsTheRiverJobs(t *testing.T) {
 	}
 	require.NoError(t, s.Start(t.Context()))
 	require.Eventually(t, func() bool {
-		var n int
-		require.NoError(t, pool.QueryRow(t.Context(), `SELECT count(*) FROM river_job WHERE queue = $1 AND state = 'running'`, testQueue(t)).Scan(&n))
-		return n == len(running)
+		return jobStates(t, pool, testQueue(t))["running"] == len(running)
 	}, time.Minute, 10*time.Millisecond)
 
 	ctx, cancel := context.WithTimeout(t.Context(), 200*time.Millisecond)
@@ -184,8 +195,6 @@ func TestShutdownCancelsTheRiverJobs(t *testing.T) {
 		require.Equal(t, dagq.Killed, blocked[i].Status())
 	}
 	require.Eventually(t, func() bool {
-		var n int
-		require.NoError(t, pool.QueryRow(t.Context(), `SELECT count(*) FROM river_job WHERE queue = $1 AND state = 'cancelled'`, testQueue(t)).Scan(&n))
-		return n == len(running)
+		return jobStates(t, pool, testQueue(t))["cancelled"] == len(running)
 	}, time.Minute, 10*time.Millisecond, "the running jobs are cancelled")
 }
